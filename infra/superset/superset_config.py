@@ -1,0 +1,104 @@
+"""Superset configuration for TuneMantra Analytics.
+
+Loaded by Superset through ``SUPERSET_CONFIG_PATH`` (set by ``infra/superset/run.sh``,
+``infra/superset/bootstrap.py`` and ``tests/support/superset_server.py``).
+
+Environment:
+  SUPERSET_SECRET_KEY    required; signs sessions and encrypts stored connection secrets.
+  SUPERSET_METADATA_URI  optional; Superset's own metadata store
+                         (default: sqlite file ``$TM_VAR_DIR/superset/superset.db``).
+  TM_VAR_DIR             optional; generated-files root (default: ``<repo>/var``).
+
+Everything stays on this machine: no telemetry pixel, no map tiles, no external fonts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TM_VAR_DIR = Path(os.environ.get("TM_VAR_DIR") or REPO_ROOT / "var").resolve()
+SUPERSET_VAR_DIR = TM_VAR_DIR / "superset"
+
+# --- secrets -------------------------------------------------------------------------------------
+SECRET_KEY = os.environ.get("SUPERSET_SECRET_KEY", "")
+if not SECRET_KEY:
+    raise RuntimeError(
+        "SUPERSET_SECRET_KEY is not set. Export a long random value before starting Superset, e.g.\n"
+        '  export SUPERSET_SECRET_KEY="$(python -c \'import secrets; print(secrets.token_urlsafe(48))\')"\n'
+        "(keep it stable: it encrypts the database connection settings in the metadata store)."
+    )
+
+# --- metadata store ------------------------------------------------------------------------------
+_metadata_uri = os.environ.get("SUPERSET_METADATA_URI", "")
+if not _metadata_uri:
+    SUPERSET_VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _metadata_uri = f"sqlite:///{SUPERSET_VAR_DIR / 'superset.db'}?check_same_thread=false"
+SQLALCHEMY_DATABASE_URI = _metadata_uri
+DATA_DIR = str(SUPERSET_VAR_DIR)
+UPLOAD_FOLDER = str(SUPERSET_VAR_DIR / "uploads") + "/"
+
+# --- features ------------------------------------------------------------------------------------
+# Native filters and cross-filters are always on in Superset >= 4 (the DASHBOARD_NATIVE_FILTERS /
+# DASHBOARD_CROSS_FILTERS flags were removed); only flags that still exist in 6.1 are listed.
+FEATURE_FLAGS = {
+    "ALLOW_FULL_CSV_EXPORT": True,  # table charts: "Export to full .CSV"
+    "ENABLE_TEMPLATE_PROCESSING": False,
+    "THUMBNAILS": False,  # needs Celery + a browser worker
+    "ALERT_REPORTS": False,
+    "GLOBAL_ASYNC_QUERIES": False,
+    "SSH_TUNNELING": False,
+    "ENABLE_SUPERSET_META_DB": False,
+}
+# CSV export (chart menu "Download > Export to .CSV"); the permission is granted by `superset init`.
+CSV_EXPORT = {"encoding": "utf-8-sig"}
+
+# --- caches: in-process only (no Redis on the box) ------------------------------------------------
+CACHE_CONFIG = {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 300, "CACHE_KEY_PREFIX": "tm_"}
+# Query results are not cached: the serving copy is replaced after every pipeline build and the
+# dashboard must show the new numbers at once.
+DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
+# FILTER_STATE_CACHE_CONFIG / EXPLORE_FORM_DATA_CACHE_CONFIG keep Superset's default (metadata store).
+
+# --- no outbound traffic -------------------------------------------------------------------------
+# The front end renders a telemetry pixel (apachesuperset.gateway.scarf.sh) unconditionally; the
+# content security policy below leaves it (and map tiles/fonts from CDNs) out, so the browser never
+# requests them.
+TALISMAN_ENABLED = True
+TALISMAN_CONFIG = {
+    "content_security_policy": {
+        "base-uri": ["'self'"],
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "blob:", "data:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": "'none'",
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "font-src": ["'self'", "data:"],
+        "script-src": ["'self'", "'strict-dynamic'"],
+    },
+    "content_security_policy_nonce_in": ["script-src"],
+    "force_https": False,
+    "session_cookie_secure": False,
+}
+CONTENT_SECURITY_POLICY_WARNING = False
+MAPBOX_API_KEY = ""
+SLACK_API_TOKEN = None
+FAB_API_SWAGGER_UI = False
+HTML_SANITIZATION = True
+
+# --- safety --------------------------------------------------------------------------------------
+PREVENT_UNSAFE_DB_CONNECTIONS = True
+# DuckDB connections get their read-only/locked-down settings from the database's
+# extra.engine_params.connect_args (see infra/superset/bootstrap.py).
+SQLLAB_CTAS_NO_LIMIT = False
+ROW_LIMIT = 50000
+SUPERSET_WEBSERVER_TIMEOUT = 120
+SQLLAB_TIMEOUT = 120
+
+# --- misc ----------------------------------------------------------------------------------------
+APP_NAME = "TuneMantra Analytics"
+SHOW_STACKTRACE = False
+WTF_CSRF_ENABLED = True
+SESSION_COOKIE_SAMESITE = "Lax"

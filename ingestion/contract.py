@@ -1,0 +1,273 @@
+"""The landing contract: the one place that knows about ledgers, quarantine, lineage and atomicity.
+
+Every connector hands files to :func:`land_file`. For each file it:
+
+1. hashes the bytes; a file whose hash is already in the ledger (the same file re-delivered, under
+   any name) is recorded as a duplicate delivery and lands nothing;
+2. checks the header against the connector's declaration (a wrong header rejects the whole file);
+3. reads every line; a line with the wrong number of cells goes to the quarantine at once, the rest
+   are cast in SQL by the connector's declared fields (:mod:`ingestion.fields`); a line failing a cast
+   goes to the quarantine with its file, line number and reason; an exact repeat of an earlier line of
+   the same file is skipped as a duplicate;
+4. writes raw rows (with lineage: batch, file, line, hash, load time), quarantine rows and the ledger
+   entry in one transaction, so a failed load leaves no partial data.
+
+Per file, rows read = landed + quarantined + skipped duplicates, and the ledger records all four.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import hashlib
+import io
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from ingestion.fields import Field
+
+RAW_SCHEMA = "raw"
+LEDGER = f"{RAW_SCHEMA}._ledger"
+QUARANTINE = f"{RAW_SCHEMA}._quarantine"
+LINEAGE_COLUMNS = ("_batch_id", "_file_name", "_line_number", "_file_sha256", "_loaded_at")
+
+
+class LandingError(Exception):
+    """A whole file cannot be landed (wrong header, unreadable): nothing of it is written."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Connector:
+    """What a parser declares: where its files are, how they are laid out, what each column is."""
+
+    source: str
+    table: str
+    file_patterns: tuple[str, ...]
+    header: tuple[str, ...]
+    fields: tuple[Field | None, ...]  # one per header cell; None drops the cell
+    delimiter: str = ","
+    constants: tuple[tuple[Field, str], ...] = ()  # columns the file implies (e.g. its currency)
+    encoding: str = "utf-8-sig"
+
+    @property
+    def raw_table(self) -> str:
+        return f"{RAW_SCHEMA}.{self.table}"
+
+    @property
+    def columns(self) -> list[Field]:
+        return [f for f in self.fields if f is not None] + [f for f, _ in self.constants]
+
+    def files(self, landing_dir: Path) -> list[Path]:
+        folder = Path(landing_dir) / self.source
+        found = {p for pattern in self.file_patterns for p in folder.glob(pattern) if p.is_file()}
+        return sorted(found)
+
+
+@dataclasses.dataclass
+class FileResult:
+    file_name: str
+    source: str
+    status: str  # landed | duplicate_file | already_seen | rejected | failed
+    rows_read: int = 0
+    rows_landed: int = 0
+    rows_quarantined: int = 0
+    rows_duplicate: int = 0
+    batch_id: str = ""
+    sha256: str = ""
+    duplicate_of: str | None = None
+    error: str | None = None
+
+    @property
+    def balanced(self) -> bool:
+        return self.rows_read == self.rows_landed + self.rows_quarantined + self.rows_duplicate
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector] = ()) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    con.execute(f"""
+        CREATE TABLE IF NOT EXISTS {LEDGER} (
+            batch_id VARCHAR PRIMARY KEY, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+            file_path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, bytes BIGINT NOT NULL, status VARCHAR NOT NULL,
+            rows_read BIGINT NOT NULL, rows_landed BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
+            rows_duplicate BIGINT NOT NULL, duplicate_of VARCHAR, error VARCHAR,
+            started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL)""")
+    con.execute(f"""
+        CREATE TABLE IF NOT EXISTS {QUARANTINE} (
+            batch_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
+            line_number INTEGER NOT NULL, reason_code VARCHAR NOT NULL, reason VARCHAR NOT NULL,
+            raw_line VARCHAR NOT NULL, quarantined_at TIMESTAMP NOT NULL)""")
+    for connector in connectors:
+        cols = ", ".join(f"{f.name} {f.sql_type}" for f in connector.columns)
+        con.execute(f"""CREATE TABLE IF NOT EXISTS {connector.raw_table} ({cols}, _batch_id VARCHAR NOT NULL,
+            _file_name VARCHAR NOT NULL, _line_number INTEGER NOT NULL, _file_sha256 VARCHAR NOT NULL,
+            _loaded_at TIMESTAMP NOT NULL)""")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, landing_dir: Path) -> FileResult:
+    """Land one file atomically; never raises for bad content, only records it."""
+    path = Path(path)
+    name = path.relative_to(landing_dir).as_posix() if path.is_relative_to(landing_dir) else path.name
+    started = _now()
+    sha = file_sha256(path)
+    result = FileResult(file_name=name, source=connector.source, status="landed", sha256=sha,
+                        batch_id=str(uuid.uuid4()))
+    seen = con.execute(
+        f"SELECT status FROM {LEDGER} WHERE sha256 = ? AND file_name = ? AND status <> 'failed' LIMIT 1",
+        [sha, name],
+    ).fetchone()
+    if seen is not None:  # the very same delivery seen again: nothing new to record
+        result.status = "already_seen"
+        return result
+    previous = con.execute(
+        f"SELECT file_name FROM {LEDGER} WHERE sha256 = ? AND status = 'landed' ORDER BY started_at LIMIT 1",
+        [sha],
+    ).fetchone()
+    if previous is not None:  # the same bytes under another name: a re-delivery
+        result.status, result.duplicate_of = "duplicate_file", previous[0]
+        result.rows_read = result.rows_duplicate = _count_data_lines(path, connector.encoding)
+        _write_ledger(con, result, path, started)
+        return result
+    try:
+        con.execute("BEGIN TRANSACTION")
+        _load(con, connector, path, result)
+        _write_ledger(con, result, path, started)
+        con.execute("COMMIT")
+    except Exception as exc:  # record the failure, keep nothing of the file
+        con.execute("ROLLBACK")
+        result.status = "rejected" if isinstance(exc, LandingError) else "failed"
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.rows_landed = result.rows_quarantined = result.rows_duplicate = 0
+        _write_ledger(con, result, path, started)
+    return result
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _count_data_lines(path: Path, encoding: str) -> int:
+    with path.open(encoding=encoding, newline="") as fh:
+        return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+
+
+def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, result: FileResult) -> None:
+    n_cells = len(connector.header)
+    lines: list[int] = []
+    cells: list[list[str]] = [[] for _ in range(n_cells)]
+    rejects: list[tuple[int, str, str, str]] = []
+    with path.open(encoding=connector.encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=connector.delimiter)
+        header = next(reader, None)
+        if header is None or tuple(h.strip() for h in header) != connector.header:
+            raise LandingError(f"{path.name}: header {header!r} is not the expected {list(connector.header)!r}")
+        for row in reader:
+            if len(row) != n_cells:
+                if not row:  # a blank line carries nothing
+                    continue
+                rejects.append((reader.line_num, "column_count",
+                                f"column_count: expected {n_cells} cells, got {len(row)}", _join(row, connector)))
+                continue
+            lines.append(reader.line_num)
+            for i, value in enumerate(row):
+                cells[i].append(value)
+    result.rows_read = len(lines) + len(rejects)
+
+    incoming = pa.table({"_line_number": pa.array(lines, pa.int32()),
+                         **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(cells)}})
+    con.register("_incoming", incoming)
+    try:
+        _cast_and_route(con, connector, result)
+    finally:
+        con.unregister("_incoming")
+    if rejects:
+        con.executemany(
+            f"INSERT INTO {QUARANTINE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(result.batch_id, connector.source, result.file_name, line, code, reason, raw, _now())
+             for line, code, reason, raw in rejects],
+        )
+    result.rows_quarantined += len(rejects)
+
+
+def _join(row: Sequence[str], connector: Connector) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=connector.delimiter, lineterminator="").writerow(row)
+    return buffer.getvalue()
+
+
+def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result: FileResult) -> None:
+    typed, checks = [], []
+    for i, field in enumerate(connector.fields):
+        if field is None:
+            continue
+        cell = f"c{i}"
+        typed.append(f"{field.typed(cell)} AS {field.name}")
+        failed = f"{field.name} IS NULL" if field.required else f"({cell} <> '' AND {field.name} IS NULL)"
+        checks.append((failed, field.reason(cell, connector.header[i]), field.reason_code))
+    for field, value in connector.constants:
+        typed.append(f"'{value}'::{field.sql_type} AS {field.name}")
+    reason = "CASE " + " ".join(f"WHEN {failed} THEN {text}" for failed, text, _ in checks) + " END"
+    code = "CASE " + " ".join(f"WHEN {failed} THEN '{c}'" for failed, _, c in checks) + " END"
+    all_cells = ", ".join(f"c{i}" for i in range(len(connector.header)))
+    raw_line = " || ".join(
+        f"coalesce(c{i}, '')" if i == 0 else f"'{_sql_escape(connector.delimiter)}' || coalesce(c{i}, '')"
+        for i in range(len(connector.header)))
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _routed AS
+        WITH typed AS (
+            SELECT _line_number, {', '.join(typed)}, {all_cells},
+                   row_number() OVER (PARTITION BY {all_cells} ORDER BY _line_number) AS _copy
+            FROM _incoming
+        )
+        SELECT *, {reason} AS _reason, {code} AS _reason_code FROM typed""")
+    names = ", ".join(f.name for f in connector.columns)
+    loaded_at = _now()
+    params = [result.batch_id, result.file_name, result.sha256, loaded_at]
+    con.execute(f"""
+        INSERT INTO {connector.raw_table} ({names}, {', '.join(LINEAGE_COLUMNS)})
+        SELECT {names}, ?, ?, _line_number, ?, ? FROM _routed
+        WHERE _reason IS NULL AND _copy = 1 ORDER BY _line_number""", params)
+    con.execute(f"""
+        INSERT INTO {QUARANTINE}
+        SELECT ?, ?, ?, _line_number, _reason_code, _reason, {raw_line}, ?
+        FROM _routed WHERE _reason IS NOT NULL ORDER BY _line_number""",
+                [result.batch_id, connector.source, result.file_name, loaded_at])
+    landed, quarantined, duplicate = con.execute("""
+        SELECT count(*) FILTER (WHERE _reason IS NULL AND _copy = 1),
+               count(*) FILTER (WHERE _reason IS NOT NULL),
+               count(*) FILTER (WHERE _reason IS NULL AND _copy > 1)
+        FROM _routed""").fetchone()
+    con.execute("DROP TABLE _routed")
+    result.rows_landed, result.rows_quarantined, result.rows_duplicate = landed, quarantined, duplicate
+
+
+def _sql_escape(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def _write_ledger(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path, started: dt.datetime) -> None:
+    con.execute(
+        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [result.batch_id, result.source, result.file_name, str(path.resolve()), result.sha256,
+         path.stat().st_size, result.status, result.rows_read, result.rows_landed, result.rows_quarantined,
+         result.rows_duplicate, result.duplicate_of, result.error, started, _now()],
+    )
+
+
+def land_source(con: duckdb.DuckDBPyConnection, connector: Connector, landing_dir: Path) -> list[FileResult]:
+    """Land every file of one source that the ledger has not seen; return one result per file."""
+    ensure_schema(con, [connector])
+    landing_dir = Path(landing_dir)
+    return [land_file(con, connector, path, landing_dir) for path in connector.files(landing_dir)]
