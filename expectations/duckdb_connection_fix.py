@@ -29,6 +29,17 @@ constant is changed. :func:`release` closes that connection and disposes the SQL
 afterwards, which matters for DuckDB: a file stays locked for as long as any connection to it
 is open, and the next writer (dbt, ingestion) must be able to take the lock.
 
+A second gap: regular expressions
+---------------------------------
+Dialect-dependent expressions (``expect_column_values_to_match_regex``, LIKE patterns, type
+names) are built from ``execution_engine.dialect_module``, which GX only sets for the dialects it
+knows; for ``duckdb`` it is ``None`` and ``match_regex`` raises "Regex is not supported for dialect
+duckdb". duckdb-engine's dialect *is* a subclass of SQLAlchemy's PostgreSQL dialect and DuckDB
+accepts PostgreSQL's regex operators (``~``, ``!~``: a search, as in PostgreSQL), so
+:func:`speak_postgresql` points ``dialect_module`` at ``sqlalchemy.dialects.postgresql``. The
+engine's ``dialect_name`` stays ``duckdb``, so GX's PostgreSQL-only code paths keyed on the name
+(temp tables, partitioners) are not taken. :func:`patch_duckdb_execution_engine` applies both.
+
 GX computes metrics sequentially and fetches each result right after executing its query, which
 is what a single shared connection requires; the engine must not be used from several threads
 at once (the runner serialises validations within a process).
@@ -68,6 +79,20 @@ def keep_one_connection_open(execution_engine: Any) -> Any:
         execution_engine.get_connection = types.MethodType(_kept_open_connection, execution_engine)
         setattr(execution_engine, _MARKER, True)
     return execution_engine
+
+
+def speak_postgresql(execution_engine: Any) -> Any:
+    """Let GX build dialect-dependent expressions (regex, LIKE, type names) the PostgreSQL way."""
+    if getattr(execution_engine, "dialect_module", None) is None:
+        import sqlalchemy.dialects.postgresql
+
+        execution_engine.dialect_module = sqlalchemy.dialects.postgresql
+    return execution_engine
+
+
+def patch_duckdb_execution_engine(execution_engine: Any) -> Any:
+    """Both fixes, for a ``SqlAlchemyExecutionEngine`` on a duckdb-engine URL. Returns the engine."""
+    return speak_postgresql(keep_one_connection_open(execution_engine))
 
 
 def is_patched(execution_engine: Any) -> bool:

@@ -1,0 +1,60 @@
+{#- Grain: one row per day, recording, platform and territory. Revenue stays in the payout currency
+    and is converted to EUR with the month's reference rate at full precision (no rounding per row),
+    so sums reconcile exactly. Daily-feed revenue is the platform's estimate, flagged as such. -#}
+with usage as (
+
+    select * from {{ ref('int_usage_daily_unioned') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('stg_fx__monthly_rates') }}
+
+),
+
+tracks as (
+
+    select track_key, isrc, label_key from {{ ref('dim_track') }}
+
+),
+
+usage_in_eur as (
+
+    select
+        usage.*,
+        fx_rates.eur_per_unit
+    from usage
+    left join fx_rates
+        on fx_rates.rate_month = {{ month_start('usage.usage_date') }}
+        and fx_rates.currency = usage.currency
+
+),
+
+final as (
+
+    select
+        usage_in_eur.usage_date,
+        {{ surrogate_key(['usage_in_eur.isrc']) }} as track_key,
+        {{ surrogate_key(['usage_in_eur.platform_code']) }} as platform_key,
+        {{ surrogate_key(['usage_in_eur.territory_code']) }} as territory_key,
+        tracks.label_key,
+        tracks.track_key is not null as is_catalogue_match,
+        usage_in_eur.isrc,
+        usage_in_eur.platform_code,
+        usage_in_eur.territory_code,
+        usage_in_eur.streams,
+        usage_in_eur.revenue,
+        usage_in_eur.currency,
+        cast(usage_in_eur.revenue * usage_in_eur.eur_per_unit as decimal(38, 12)) as revenue_eur,
+        'daily_feed_estimate' as revenue_basis,
+        usage_in_eur.batch_id,
+        usage_in_eur.file_name,
+        usage_in_eur.line_number
+
+    from usage_in_eur
+    left join tracks on tracks.isrc = usage_in_eur.isrc
+
+)
+
+select * from final

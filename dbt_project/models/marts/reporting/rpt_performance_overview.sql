@@ -1,0 +1,51 @@
+{#- The "Performance Overview" report: daily usage with every name a dashboard filters or groups by. -#}
+with usage as (
+
+    select * from {{ ref('fct_usage_daily') }}
+
+),
+
+tracks as (
+
+    select * from {{ ref('dim_track') }}
+
+),
+
+platforms as (
+
+    select * from {{ ref('dim_platform') }}
+
+),
+
+territories as (
+
+    select * from {{ ref('dim_territory') }}
+
+),
+
+final as (
+
+    select
+        usage.usage_date,
+        platforms.platform_code,
+        platforms.platform_name,
+        territories.territory_code,
+        territories.territory_name,
+        territories.region,
+        usage.label_key,
+        coalesce(tracks.label_name, 'Unmatched') as label_name,
+        coalesce(tracks.artist_name, 'Unmatched') as artist_name,
+        usage.isrc,
+        coalesce(tracks.track_title, usage.isrc) as track_title,
+        coalesce(tracks.release_title, 'Unmatched') as release_title,
+        usage.streams,
+        usage.revenue_eur
+
+    from usage
+    left join tracks on tracks.track_key = usage.track_key
+    left join platforms on platforms.platform_key = usage.platform_key
+    left join territories on territories.territory_key = usage.territory_key
+
+)
+
+select * from final

@@ -1,0 +1,1 @@
+{{ stage_usage_feed('apple_music', 'apple_music') }}
