@@ -1,4 +1,4 @@
-"""Make Great Expectations 1.x's SQL path work on DuckDB: keep one connection open per validation.
+"""Make Great Expectations 1.x's SQL path work on DuckDB (one kept-open connection, regex support).
 
 The problem (GX issues #10738 and #11579)
 -----------------------------------------

@@ -23,7 +23,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from expectations.duckdb_connection_fix import is_duckdb_url, is_patched, keep_one_connection_open, release
+from expectations.duckdb_connection_fix import (
+    is_duckdb_url,
+    is_patched,
+    patch_duckdb_execution_engine,
+    release,
+)
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -80,6 +85,7 @@ class ExpectationOutcome:
     unexpected_percent: float | None = None
     partial_unexpected_list: tuple[Any, ...] = ()
     exception: str | None = None
+    details: dict[str, Any] | None = None  # GX's result["details"], e.g. {"mismatched": {"missing": [...]}}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,12 +100,18 @@ class ExpectationOutcome:
             "unexpected_percent": _jsonable(self.unexpected_percent),
             "partial_unexpected_list": _jsonable(list(self.partial_unexpected_list)),
             "exception": self.exception,
+            "details": _jsonable(self.details),
         }
 
     def describe(self) -> str:
-        label = self.name or (f"{self.expectation_type}({self.column})" if self.column else self.expectation_type)
+        label = self.name or (
+            f"{self.expectation_type}({self.column})" if self.column else self.expectation_type
+        )
         if self.exception:
             return f"{label} (exception: {self.exception.splitlines()[0][:120]})"
+        missing = ((self.details or {}).get("mismatched") or {}).get("missing")
+        if missing:
+            return f"{label} (missing {', '.join(missing)})"
         if self.unexpected_count:
             examples = ", ".join(repr(v) for v in self.partial_unexpected_list[:3])
             return f"{label} ({self.unexpected_count} unexpected, e.g. {examples})"
@@ -133,6 +145,11 @@ class ValidationOutcome:
     def warning_failures(self) -> list[ExpectationOutcome]:
         """Failed expectations of any other severity (row-count drift, plausibility)."""
         return [r for r in self.failures if r.severity != ERROR]
+
+    @property
+    def raised(self) -> list[ExpectationOutcome]:
+        """Expectations GX could not evaluate (the exception is in ``exception``; they count as failed)."""
+        return [r for r in self.results if r.exception is not None]
 
     @property
     def blocking(self) -> bool:
@@ -176,8 +193,10 @@ class ValidationOutcome:
     def summary(self) -> str:
         scope = f"{self.table} where {self.where}" if self.where else self.table
         status = "passed" if self.success else "FAILED"
-        line = (f"{self.suite_name} on {scope}: {status}, {self.successful}/{self.evaluated} expectations met"
-                f" ({self.row_count if self.row_count is not None else '?'} rows, {self.duration_seconds:.2f}s)")
+        line = (
+            f"{self.suite_name} on {scope}: {status}, {self.successful}/{self.evaluated} expectations met"
+            f" ({self.row_count if self.row_count is not None else '?'} rows, {self.duration_seconds:.2f}s)"
+        )
         if self.error_failures:
             line += "; errors: " + "; ".join(r.describe() for r in self.error_failures)
         if self.warning_failures:
@@ -229,6 +248,7 @@ def _outcome(result: Any) -> ExpectationOutcome:
         unexpected_percent=_jsonable(details.get("unexpected_percent")),
         partial_unexpected_list=tuple(_jsonable(details.get("partial_unexpected_list") or [])),
         exception=exception,
+        details=_jsonable(details["details"]) if details.get("details") else None,
     )
 
 
@@ -291,34 +311,49 @@ def validate_table(
 
         if url.startswith("postgresql"):
             datasource = context.data_sources.add_postgres(
-                name="warehouse", connection_string=url, kwargs=engine_kwargs)
+                name="warehouse", connection_string=url, kwargs=engine_kwargs
+            )
         else:
             datasource = context.data_sources.add_sql(
-                name="warehouse", connection_string=url, kwargs=engine_kwargs)
+                name="warehouse", connection_string=url, kwargs=engine_kwargs
+            )
         execution_engine = datasource.get_execution_engine()
         if is_duckdb_url(url):
-            keep_one_connection_open(execution_engine)
+            patch_duckdb_execution_engine(execution_engine)
         try:
-            if where is None:
-                asset = datasource.add_table_asset(name=qualified, table_name=table, schema_name=schema)
-            else:
-                quote = datasource.get_engine().dialect.identifier_preparer.quote
-                asset = datasource.add_query_asset(
-                    name=f"{qualified} partition",
-                    query=f"SELECT * FROM {quote(schema)}.{quote(table)} WHERE {where}",
-                )
+            engine = datasource.get_engine()
+            import sqlalchemy as sa
+
+            if not sa.inspect(engine).has_table(table, schema=schema):
+                raise LookupError(f"table {qualified} not found in {engine.url.render_as_string()}")
+            quote = engine.dialect.identifier_preparer.quote
+            query = f"SELECT * FROM {quote(schema)}.{quote(table)}"
+            if where is not None:
+                query += f" WHERE ({where})"
+            # A query asset for the whole table too: TableAsset's schema_name is deprecated since
+            # GX 1.14 and the generic SQL data source has no schema setting to replace it.
+            asset = datasource.add_query_asset(name=qualified, query=query)
             batch_definition = asset.add_batch_definition_whole_table("whole table")
             bound_suite = context.suites.add(_copy_suite(suite))
             validation = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"{suite.name} on {qualified}", data=batch_definition,
-                                        suite=bound_suite))
-            result = validation.run(result_format={
-                "result_format": "SUMMARY",
-                "partial_unexpected_count": partial_unexpected_count,
-            })
-            if is_duckdb_url(url) and not is_patched(datasource.get_execution_engine()):
-                raise RuntimeError("GX replaced the patched DuckDB execution engine during validation; "
-                                   "see expectations/duckdb_connection_fix.py")
+                gx.ValidationDefinition(
+                    name=f"{suite.name} on {qualified}", data=batch_definition, suite=bound_suite
+                )
+            )
+            result = validation.run(
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": partial_unexpected_count,
+                }
+            )
+            used = datasource.get_execution_engine()
+            if used is not execution_engine:  # GX rebuilt it: the DuckDB patch would not have applied
+                release(used)
+                if is_duckdb_url(url) and not is_patched(used):
+                    raise RuntimeError(
+                        "GX replaced the patched DuckDB execution engine during validation;"
+                        " see expectations/duckdb_connection_fix.py"
+                    )
         finally:
             release(execution_engine, datasource.get_engine())
 
@@ -335,4 +370,3 @@ def validate_table(
         where=where,
         duration_seconds=time.perf_counter() - started,
     )
-

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 ERROR = "error"
 WARNING = "warning"
 
 # ISO 4217 codes the platforms pay out in today; a suite can be given another set.
+# fmt: off
 DEFAULT_CURRENCIES: tuple[str, ...] = (
-    "EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "BRL", "MXN", "ARS", "CLP",
-    "COP", "CAD", "AUD", "NZD", "JPY", "KRW", "CNY", "HKD", "TWD", "SGD", "INR", "IDR", "THB", "ZAR",
-    "TRY", "ILS",
+    "EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "BRL", "MXN", "ARS", "CLP", "COP",
+    "CAD", "AUD", "NZD", "JPY", "KRW", "CNY", "HKD", "TWD", "SGD", "INR", "IDR", "THB", "ZAR", "TRY", "ILS",
 )
+# fmt: on
 
 LINEAGE_COLUMNS: tuple[str, ...] = ("_file_name", "_line_number", "_batch_id", "_file_sha256", "_loaded_at")
 
@@ -33,7 +37,7 @@ def expect(expectation: str, name: str, severity: str = ERROR, **kwargs: Any) ->
     )
 
 
-def make_suite(name: str, expectations: Iterable[Any], **meta: Any) -> Any:
+def make_suite(name: str, expectations: Iterable[Any], **meta: Any) -> gx.ExpectationSuite:
     import great_expectations as gx
 
     return gx.ExpectationSuite(name=name, expectations=list(expectations), meta=dict(meta))
@@ -41,8 +45,9 @@ def make_suite(name: str, expectations: Iterable[Any], **meta: Any) -> Any:
 
 def columns_present(columns: Iterable[str]) -> Any:
     """All of ``columns`` exist (extra columns are allowed: added columns are not a contract break)."""
-    return expect("ExpectTableColumnsToMatchSet", "columns_present",
-                  column_set=list(columns), exact_match=False)
+    return expect(
+        "ExpectTableColumnsToMatchSet", "columns_present", column_set=list(columns), exact_match=False
+    )
 
 
 def not_null(columns: Iterable[str]) -> list[Any]:

@@ -2,33 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from expectations.suites._build import ERROR, WARNING, columns_present, expect, make_suite, not_null
+from expectations.suites._build import WARNING, columns_present, expect, make_suite, not_null
+
+if TYPE_CHECKING:
+    import great_expectations as gx
 
 FCT_USAGE_DAILY_COLUMNS: tuple[str, ...] = (
-    "usage_date", "track_key", "platform_key", "territory_key", "label_key", "isrc", "streams", "revenue",
-    "currency", "revenue_eur",
+    "usage_date",
+    "track_key",
+    "platform_key",
+    "territory_key",
+    "label_key",
+    "isrc",
+    "streams",
+    "revenue",
+    "currency",
+    "revenue_eur",
 )
-FCT_USAGE_DAILY_KEYS: tuple[str, ...] = ("usage_date", "track_key", "platform_key", "territory_key", "label_key")
-# The grain of the fact: one row per day, track, platform and territory.
+# The grain of the fact: one row per day, track, platform and territory; these keys are never null.
+# label_key is not among them: usage of an ISRC missing from the catalogue keeps a null label_key
+# (is_catalogue_match = false), by design of the dbt model and its unit test.
 FCT_USAGE_DAILY_GRAIN: tuple[str, ...] = ("usage_date", "track_key", "platform_key", "territory_key")
+FCT_USAGE_DAILY_KEYS: tuple[str, ...] = FCT_USAGE_DAILY_GRAIN
 
 PERFORMANCE_OVERVIEW_COLUMNS: tuple[str, ...] = (
-    "usage_date", "platform_code", "platform_name", "territory_code", "territory_name", "region", "label_name",
-    "artist_name", "isrc", "track_title", "release_title", "streams", "revenue_eur",
+    "usage_date",
+    "platform_code",
+    "platform_name",
+    "territory_code",
+    "territory_name",
+    "region",
+    "label_name",
+    "artist_name",
+    "isrc",
+    "track_title",
+    "release_title",
+    "streams",
+    "revenue_eur",
 )
 
 
 def _streams_reconcile(expected_total_streams: int) -> Any:
     """The sum of streams equals the raw layer's exactly (min = max: no tolerance)."""
     total = int(expected_total_streams)
-    return expect("ExpectColumnSumToBeBetween", "streams_reconcile_to_raw",
-                  column="streams", min_value=total, max_value=total)
+    return expect(
+        "ExpectColumnSumToBeBetween",
+        "streams_reconcile_to_raw",
+        column="streams",
+        min_value=total,
+        max_value=total,
+    )
 
 
-def fct_usage_daily_suite(expected_total_streams: int, expected_row_count: int | None = None, *,
-                          name: str = "fct_usage_daily") -> Any:
+def fct_usage_daily_suite(
+    expected_total_streams: int, expected_row_count: int | None = None, *, name: str = "fct_usage_daily"
+) -> gx.ExpectationSuite:
     """Contract of ``marts.fct_usage_daily``.
 
     ``expected_total_streams`` is the sum of streams in the raw usage tables (after de-duplication
@@ -40,20 +70,33 @@ def fct_usage_daily_suite(expected_total_streams: int, expected_row_count: int |
         expect("ExpectColumnValuesToBeBetween", "streams_non_negative", column="streams", min_value=0),
         _streams_reconcile(expected_total_streams),
         expect("ExpectCompoundColumnsToBeUnique", "grain_unique", column_list=list(FCT_USAGE_DAILY_GRAIN)),
-        expect("ExpectColumnValuesToBeBetween", "revenue_eur_non_negative", column="revenue_eur", min_value=0),
+        expect(
+            "ExpectColumnValuesToBeBetween", "revenue_eur_non_negative", column="revenue_eur", min_value=0
+        ),
     ]
     if expected_row_count is not None:
-        expectations.append(expect("ExpectTableRowCountToEqual", "row_count_expected", WARNING,
-                                   value=int(expected_row_count)))
+        expectations.append(
+            expect("ExpectTableRowCountToEqual", "row_count_expected", WARNING, value=int(expected_row_count))
+        )
     return make_suite(name, expectations, layer="marts")
 
 
-def performance_overview_suite(expected_total_streams: int, *, name: str = "rpt_performance_overview") -> Any:
+def performance_overview_suite(
+    expected_total_streams: int, *, name: str = "rpt_performance_overview"
+) -> gx.ExpectationSuite:
     """Contract of ``marts.rpt_performance_overview`` (the table Superset's dashboards read)."""
-    return make_suite(name, [
-        columns_present(PERFORMANCE_OVERVIEW_COLUMNS),
-        *not_null(["usage_date", "platform_code", "territory_code", "isrc"]),
-        expect("ExpectColumnValuesToBeBetween", "streams_non_negative", column="streams", min_value=0),
-        _streams_reconcile(expected_total_streams),
-        expect("ExpectColumnValuesToBeBetween", "revenue_eur_non_negative", column="revenue_eur", min_value=0),
-    ], layer="marts")
+    return make_suite(
+        name,
+        [
+            columns_present(PERFORMANCE_OVERVIEW_COLUMNS),
+            *not_null(
+                ["usage_date", "platform_code", "platform_name", "territory_code", "territory_name", "isrc"]
+            ),
+            expect("ExpectColumnValuesToBeBetween", "streams_non_negative", column="streams", min_value=0),
+            _streams_reconcile(expected_total_streams),
+            expect(
+                "ExpectColumnValuesToBeBetween", "revenue_eur_non_negative", column="revenue_eur", min_value=0
+            ),
+        ],
+        layer="marts",
+    )

@@ -12,9 +12,9 @@ Environment (read here or by superset_config.py):
 
 Steps, all idempotent and done in one process (one Superset app start, ~4 s, instead of one per CLI call):
   1. `superset db upgrade`  - only when the metadata store is not at the migration head;
-  2. `superset init`        - only when the Superset version / migration head / store changed since the
-                              last successful bootstrap (recorded in $TM_VAR_DIR/superset/bootstrap_state.json)
-                              or the built-in roles are missing;
+  2. `superset init`        - only when the Superset version / migration head / store changed since
+                              the last successful bootstrap (recorded in
+                              $TM_VAR_DIR/superset/bootstrap_state.json) or the built-in roles are missing;
   3. `superset fab create-admin` - skipped when the user exists;
   4. builds <var>/superset/bundle.zip from superset_assets/ with the serving DuckDB's absolute path
      substituted, and imports it. `superset import-dashboards -p bundle.zip -u <admin>` only overwrites
@@ -155,7 +155,8 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
 
     if not serving_path.is_file():
         raise BootstrapError(
-            f"serving DuckDB {serving_path} does not exist: run the pipeline first (it publishes the serving copy)"
+            f"serving DuckDB {serving_path} does not exist: "
+            "run the pipeline first (it publishes the serving copy)"
         )
 
     bundle_bytes, contents = build_bundle(assets_dir, serving_path)
@@ -169,7 +170,6 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
     from alembic.script import ScriptDirectory
     from flask import g
     from flask_migrate import upgrade
-
     from superset.app import create_app
 
     app = create_app()
@@ -209,7 +209,9 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
         )
         admin_role = security_manager.find_role("Admin")
         admin_perms = len(admin_role.permissions) if admin_role else 0
-        need_init = force_init or upgraded or not roles_present or admin_perms == 0 or state.get("init") != key
+        need_init = (
+            force_init or upgraded or not roles_present or admin_perms == 0 or state.get("init") != key
+        )
         if need_init:
             log.info("running superset init (roles and permissions)")
             appbuilder.add_permissions(update_perms=True)
@@ -295,7 +297,6 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
 
 def _summarise(db: Any, contents: dict[str, str]) -> dict[str, Any]:
     import yaml
-
     from superset.connectors.sqla.models import SqlaTable
     from superset.models.core import Database
     from superset.models.dashboard import Dashboard
@@ -341,10 +342,14 @@ def _summarise(db: Any, contents: dict[str, str]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
-    parser.add_argument("--serving-path", required=True, type=Path, help="serving copy of the DuckDB warehouse")
+    parser.add_argument(
+        "--serving-path", required=True, type=Path, help="serving copy of the DuckDB warehouse"
+    )
     parser.add_argument("--assets", type=Path, default=DEFAULT_ASSETS, help="asset bundle folder (YAML)")
     parser.add_argument("--summary-json", type=Path, default=None, help="also write the summary here")
-    parser.add_argument("--force-init", action="store_true", help="run `superset init` even if recorded as done")
+    parser.add_argument(
+        "--force-init", action="store_true", help="run `superset init` even if recorded as done"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SQLAlchemy's reflection warnings from Superset's own migrations on SQLite are noise here

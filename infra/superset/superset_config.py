@@ -50,6 +50,8 @@ FEATURE_FLAGS = {
     "GLOBAL_ASYNC_QUERIES": False,
     "SSH_TUNNELING": False,
     "ENABLE_SUPERSET_META_DB": False,
+    # render every chart at once: the dashboard is small, and screenshots/reports need all charts drawn
+    "DASHBOARD_VIRTUALIZATION": False,
 }
 # CSV export (chart menu "Download > Export to .CSV"); the permission is granted by `superset init`.
 CSV_EXPORT = {"encoding": "utf-8-sig"}

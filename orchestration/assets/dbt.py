@@ -1,0 +1,103 @@
+"""Staging, intermediate and marts: the dbt project as Dagster assets (tests become asset checks),
+plus the Great Expectations checks that guard the marts."""
+
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+
+from ingestion.connectors import USAGE_CONNECTORS
+from orchestration.assets.quality import run_suite
+from orchestration.progress import say
+from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.warehouse import WarehouseResource
+
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+_SOURCES_OF_TRUTH = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml", "profiles.yml")
+
+
+def ensure_manifest() -> Path:
+    """Parse the project only when the manifest is missing or older than a project file (not on every load)."""
+    newest = 0.0
+    for name in _SOURCES_OF_TRUTH:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else list(path.rglob("*")) if path.exists() else []
+        newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
+    if not MANIFEST_PATH.exists() or MANIFEST_PATH.stat().st_mtime < newest:
+        dbt = Path(sys.executable).parent / "dbt"
+        env = {**os.environ, "TM_WAREHOUSE_PATH": os.environ.get("TM_WAREHOUSE_PATH", "/tmp/tm-parse.duckdb")}
+        subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                        str(DBT_PROJECT_DIR)], check=True, env=env, cwd=DBT_PROJECT_DIR)
+    return MANIFEST_PATH
+
+
+class TuneMantraTranslator(DagsterDbtTranslator):
+    """Keys follow the warehouse: ``raw/<table>`` for sources (the connectors' assets), ``<layer>/<model>``."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        kind = dbt_resource_props["resource_type"]
+        if kind == "source":
+            return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
+        if kind == "seed":
+            return dg.AssetKey(["reference", dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["fqn"][1], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "staging"
+        return dbt_resource_props["fqn"][1]
+
+
+TRANSLATOR = TuneMantraTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TRANSLATOR)
+def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """`dbt build`: seeds, models, unit tests and data tests, in dependency order."""
+    say("  dbt build: seeds, staging, intermediate, marts and their tests")
+    built = tested = 0
+    for event in dbt.cli(["build"], context=context).stream():
+        if isinstance(event, dg.Output | dg.AssetMaterialization):
+            built += 1
+        elif isinstance(event, dg.AssetCheckResult):
+            tested += 1
+        yield event
+    say(f"  dbt build: {built} models/seeds built, {tested} tests as checks")
+
+
+def _raw_streams_total(warehouse: WarehouseResource) -> int:
+    with warehouse.connect(read_only=True) as con:
+        union = " UNION ALL ".join(f"SELECT sum(streams) AS s FROM {c.raw_table}" for c in USAGE_CONNECTORS)
+        return int(con.execute(f"SELECT coalesce(sum(s), 0) FROM ({union})").fetchone()[0])
+
+
+@dg.asset_check(asset=dg.AssetKey(["marts", "fct_usage_daily"]), name="gx_mart_suite", blocking=True,
+                description="Great Expectations: keys, no negative units, streams reconcile to the raw layer.")
+def fct_usage_daily_gx(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    from expectations.suites.marts import fct_usage_daily_suite
+
+    suite = fct_usage_daily_suite(expected_total_streams=_raw_streams_total(warehouse))
+    return run_suite(context, warehouse, "marts", "fct_usage_daily", suite)
+
+
+@dg.asset_check(asset=dg.AssetKey(["marts", "rpt_performance_overview"]), name="gx_mart_suite", blocking=True,
+                description="Great Expectations: the Performance Overview mart reconciles to the raw layer.")
+def performance_overview_gx(context: dg.AssetCheckExecutionContext,
+                            warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    from expectations.suites.marts import performance_overview_suite
+
+    suite = performance_overview_suite(expected_total_streams=_raw_streams_total(warehouse))
+    return run_suite(context, warehouse, "marts", "rpt_performance_overview", suite)
+
+
+MART_CHECKS = [fct_usage_daily_gx, performance_overview_gx]
+
+
+def mart_keys() -> list[dg.AssetKey]:
+    return [k for k in tunemantra_dbt_models.keys if k.path[0] == "marts"]

@@ -1,0 +1,97 @@
+"""Raw layer: one asset per connector (landing files -> ``raw.<source>__<entity>``) and its GX check."""
+
+
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from ingestion.connectors import CONNECTORS, USAGE_CONNECTORS
+from ingestion.contract import LEDGER, Connector, FileResult, ensure_schema, land_file
+from orchestration.assets.quality import record_validation, run_suite
+from orchestration.progress import progress
+from orchestration.settings import get_settings
+from orchestration.warehouse import WarehouseResource
+
+
+def raw_key(connector: Connector) -> dg.AssetKey:
+    return dg.AssetKey(["raw", connector.table])
+
+
+def _files_table(results: list[FileResult]) -> dg.TableMetadataValue:
+    schema = dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in (
+        ("file", "string"), ("status", "string"), ("read", "int"), ("landed", "int"),
+        ("quarantined", "int"), ("duplicates", "int"))])
+    return dg.MetadataValue.table(
+        [dg.TableRecord({"file": r.file_name, "status": r.status, "read": r.rows_read, "landed": r.rows_landed,
+                         "quarantined": r.rows_quarantined, "duplicates": r.rows_duplicate}) for r in results],
+        schema=schema,
+    )
+
+
+def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(connector),
+        group_name="raw",
+        kinds={"duckdb", "python"},
+        description=f"Files under landing/{connector.source}/ landed into {connector.raw_table} by the "
+                    f"'{connector.source}' connector through the landing contract (ingestion/contract.py).",
+        retry_policy=dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL),
+    )
+    def _land(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+        landing_dir = get_settings().landing_dir
+        files = connector.files(landing_dir)
+        started = time.perf_counter()
+        results: list[FileResult] = []
+        with warehouse.connect() as con:
+            ensure_schema(con, CONNECTORS)
+            for path in progress(files, f"land {connector.source}"):
+                results.append(land_file(con, connector, path, Path(landing_dir)))
+            total_rows = con.execute(f"SELECT count(*) FROM {connector.raw_table}").fetchone()[0]
+        failed = [r for r in results if r.status in ("failed", "rejected")]
+        for r in failed:
+            context.log.error(f"{r.file_name}: {r.status}: {r.error}")
+        new = [r for r in results if r.status != "already_seen"]
+        return dg.MaterializeResult(metadata={
+            "files_seen": len(results),
+            "files_landed": sum(r.status == "landed" for r in results),
+            "files_duplicate": sum(r.status == "duplicate_file" for r in results),
+            "files_already_seen": sum(r.status == "already_seen" for r in results),
+            "files_rejected": len(failed),
+            "rows_read": sum(r.rows_read for r in new),
+            "rows_landed": sum(r.rows_landed for r in new),
+            "rows_quarantined": sum(r.rows_quarantined for r in new),
+            "rows_duplicate": sum(r.rows_duplicate for r in new),
+            "dagster/row_count": total_rows,
+            "seconds": round(time.perf_counter() - started, 2),
+            "files": _files_table(new),
+        })
+
+    return _land
+
+
+def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
+    """Great Expectations on the raw table; the row count must equal what the ledger says was landed."""
+    from expectations.suites import raw as raw_suites
+
+    suite_for = raw_suites.raw_usage_suite if connector in USAGE_CONNECTORS else None
+    if connector.source == "catalogue":
+        suite_for = raw_suites.raw_catalogue_suite
+
+    @dg.asset_check(asset=raw_key(connector), name="gx_raw_suite", blocking=True,
+                    description=f"Great Expectations suite for {connector.raw_table} (expectations/suites/raw.py).")
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            expected = con.execute(
+                f"SELECT coalesce(sum(rows_landed), 0) FROM {LEDGER} WHERE source = ? AND status = 'landed'",
+                [connector.source]).fetchone()[0]
+        suite = suite_for(expected_row_count=int(expected))
+        return run_suite(context, warehouse, "raw", connector.table, suite)
+
+    return _check
+
+
+RAW_ASSETS = [build_raw_asset(c) for c in CONNECTORS]
+RAW_CHECKS = [build_raw_check(c) for c in CONNECTORS if c.source != "fx"]
+
+__all__ = ["RAW_ASSETS", "RAW_CHECKS", "raw_key", "record_validation"]
