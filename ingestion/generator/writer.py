@@ -145,7 +145,7 @@ def _write_usage(landing_dir: Path, fmt: ReportFormat, tracks: list[Track], rate
     if params.inject_faults and lines:
         faults = _faults(fmt, lines, month_index)
         # insert from the bottom up so that earlier line numbers stay valid
-        for index, text, reason in sorted(faults, key=lambda f: -f[0]):
+        for index, text, _reason in sorted(faults, key=lambda f: -f[0]):
             lines.insert(index, text)
         # line numbers in the file: header is line 1, lines[i] is line i + 2
         for index, _text, reason in sorted(faults, key=lambda f: f[0]):
