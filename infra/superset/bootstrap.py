@@ -25,13 +25,14 @@ Steps, all idempotent and done in one process (one Superset app start, ~4 s, ins
   5. fills each native filter's `chartsInScope` with the real chart ids (the importer maps
      `scope.excluded` but not `chartsInScope`) and checks the dashboard came out whole.
 
-Prints a JSON summary (ids by UUID, counts, timings) on the last line of stdout, and writes it to
---summary-json when given.
+Prints a JSON summary (ids by UUID, counts, timings) as the only output on stdout (logs go to stderr),
+and writes it to --summary-json when given. Exit status 2 on a usage/config problem, 1 on a failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import io
 import json
@@ -357,8 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", message=".*not currently supported within the execution stage.*")
     warnings.filterwarnings("ignore", message=".*Attribute history events accumulated.*")
     try:
-        summary = run(args.serving_path.expanduser().resolve(), args.assets.resolve(), args.summary_json,
-                      args.force_init)
+        # Superset prints to stdout while it starts ("Loaded your LOCAL configuration ..."): keep
+        # stdout for the JSON summary alone
+        with contextlib.redirect_stdout(sys.stderr):
+            summary = run(args.serving_path.expanduser().resolve(), args.assets.resolve(),
+                          args.summary_json, args.force_init)
     except BootstrapError as exc:
         print(f"superset bootstrap: {exc}", file=sys.stderr)
         return 2

@@ -93,11 +93,18 @@ HTML_SANITIZATION = True
 # --- safety --------------------------------------------------------------------------------------
 PREVENT_UNSAFE_DB_CONNECTIONS = True
 # DuckDB connections get their read-only/locked-down settings from the database's
-# extra.engine_params.connect_args (see infra/superset/bootstrap.py).
+# extra.engine_params.connect_args (superset_assets/databases/tunemantra_serving.yaml).
 SQLLAB_CTAS_NO_LIMIT = False
 ROW_LIMIT = 50000
 SUPERSET_WEBSERVER_TIMEOUT = 120
 SQLLAB_TIMEOUT = 120
+
+# DuckDB allows several connections to one file in a process only with identical settings, and the
+# DuckDB engine spec puts USER_AGENT_FUNC(database, source) into them as `custom_user_agent`: leave
+# USER_AGENT_FUNC unset (one constant agent), or overlapping dashboard/SQL Lab queries fail with
+# "Can't open a connection to same database file with a different configuration".
+USER_AGENT_FUNC = None
+
 
 # --- misc ----------------------------------------------------------------------------------------
 APP_NAME = "TuneMantra Analytics"

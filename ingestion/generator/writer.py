@@ -232,6 +232,7 @@ def _manifest(params: GeneratorParams, tracks: list[Track], files: list[dict]) -
             "territories": len(params.territories),
         },
         # hidden truth for later evaluation (archetypes, popularity): never shown to the pipeline
-        "hidden": {"tracks": {t.isrc: {"archetype": t.archetype, "popularity": round(t.popularity, 6)}
+        "hidden": {"tracks": {t.isrc: {"archetype": t.archetype, "popularity": round(t.popularity, 6),
+                                       "release_date": t.release_date.isoformat()}
                               for t in tracks}},
     }

@@ -1,0 +1,74 @@
+# TuneMantra Analytics: the targets are the user's interface (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+VAR ?= $(CURDIR)/var
+SEED ?= 42
+ROWS ?= 250000
+SCALE ?= 1e7
+export TM_VAR_DIR := $(VAR)
+export DAGSTER_HOME := $(VAR)/dagster
+export TM_WAREHOUSE_PATH := $(VAR)/warehouse/tunemantra.duckdb
+export UV_COMPILE_BYTECODE := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export MLFLOW_DISABLE_TELEMETRY := true
+PY := .venv/bin/python
+DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
+
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast evaluate bench ui docs mlflow \
+        superset lint clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+.uv-installed:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+
+setup: .uv-installed  ## core environment from uv.lock, Dagster instance, dbt manifest
+	$(UV) sync --frozen
+	@mkdir -p $(DAGSTER_HOME) && cp -n infra/dagster/dagster.yaml $(DAGSTER_HOME)/dagster.yaml 2>/dev/null || true
+	cd dbt_project && $(DBT) parse --quiet --profiles-dir .
+
+setup-superset: .uv-installed  ## Superset's own environment (infra/superset/uv.lock)
+	$(UV) sync --frozen --project infra/superset
+
+setup-browser:  ## Debian's chromium for the browser tests
+	bash infra/setup-system.sh chromium
+
+sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=)
+	$(PY) -m ingestion.generator --out $(VAR)/landing --seed $(SEED) --rows $(ROWS)
+
+pipeline: setup  ## materialise the whole Dagster asset graph once and print the summary
+	$(PY) -m orchestration.demo
+
+demo: sample pipeline  ## the main job: set up, generate the sample, run everything on DuckDB
+
+test: setup setup-superset setup-browser  ## every test: unit, end-to-end, browser
+	$(PY) -m pytest --durations=20
+
+test-fast: setup  ## the quick loop: skips tests marked slow
+	$(PY) -m pytest -m "not slow" --durations=10
+
+bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, rows/s, memory, ratio to one query
+	$(PY) -m orchestration.bench --rows $(SCALE)
+
+ui: setup  ## Dagster webserver and daemon on 127.0.0.1:3000
+	.venv/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+docs: setup  ## dbt docs site on 127.0.0.1:8080 (after make demo)
+	cd dbt_project && $(DBT) docs generate --profiles-dir . --target-path $(VAR)/dbt_docs
+	cd dbt_project && $(DBT) docs serve --profiles-dir . --target-path $(VAR)/dbt_docs --host 127.0.0.1 --port 8080 --no-browser
+
+mlflow: setup  ## MLflow UI on 127.0.0.1:5000
+	.venv/bin/mlflow ui --backend-store-uri sqlite:///$(VAR)/mlflow/mlflow.db --host 127.0.0.1 --port 5000
+
+superset: setup-superset  ## Superset on 127.0.0.1:8088 with the Performance Overview dashboard (after make demo)
+	bash infra/superset/run.sh $(VAR)/serving/tunemantra_serving.duckdb
+
+lint:  ## ruff
+	.venv/bin/ruff check .
+
+clean:  ## delete everything generated
+	rm -rf $(VAR) dbt_project/target dbt_project/logs

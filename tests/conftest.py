@@ -1,0 +1,93 @@
+"""Shared fixtures: one small pipeline run per test session, built once and shared by every test.
+
+The run happens in a temporary ``var`` folder through the same commands a user runs (the generator CLI,
+then ``python -m orchestration.demo``), in child processes so that each sees only its own environment.
+Truth comes from the generator's manifest, never from the pipeline's own parsers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+TEST_ROWS = 60_000  # the smallest catalogue (12 tracks) over 426 days: ~150k usage rows
+
+
+@dataclasses.dataclass
+class PipelineRun:
+    var_dir: Path
+    manifest: dict[str, Any]
+    summary: dict[str, Any]
+    output: str
+    returncode: int
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.var_dir / "landing"
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.var_dir / "warehouse" / "tunemantra.duckdb"
+
+    @property
+    def serving_path(self) -> Path:
+        return self.var_dir / "serving" / "tunemantra_serving.duckdb"
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        return f"sqlite:///{self.var_dir / 'mlflow' / 'mlflow.db'}"
+
+    def rerun(self) -> PipelineRun:
+        return run_pipeline(self.var_dir, self.manifest)
+
+
+def pipeline_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TM_", "DAGSTER_"))}
+    env.update(TM_VAR_DIR=str(var_dir), DAGSTER_HOME=str(var_dir / "dagster"),
+               TM_WAREHOUSE_PATH=str(var_dir / "warehouse" / "tunemantra.duckdb"),
+               DBT_SEND_ANONYMOUS_USAGE_STATS="false", MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="1")
+    return env
+
+
+def generate_sample(var_dir: Path, rows: int = TEST_ROWS, seed: int = 42) -> dict[str, Any]:
+    subprocess.run([sys.executable, "-m", "ingestion.generator", "--out", str(var_dir / "landing"), "--rows",
+                    str(rows), "--seed", str(seed)], check=True, cwd=REPO_ROOT, env=pipeline_env(var_dir))
+    return json.loads((var_dir / "landing" / "manifest.json").read_text())
+
+
+def run_pipeline(var_dir: Path, manifest: dict[str, Any]) -> PipelineRun:
+    (var_dir / "dagster").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(REPO_ROOT / "infra" / "dagster" / "dagster.yaml", var_dir / "dagster" / "dagster.yaml")
+    summary_path = var_dir / "summary.json"
+    summary_path.unlink(missing_ok=True)
+    proc = subprocess.run([sys.executable, "-m", "orchestration.demo", "--summary-json", str(summary_path)],
+                          cwd=REPO_ROOT, env=pipeline_env(var_dir), capture_output=True, text=True, timeout=900)
+    summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
+    return PipelineRun(var_dir, manifest, summary, proc.stdout + proc.stderr, proc.returncode)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    var_dir = tmp_path_factory.mktemp("var")
+    manifest = generate_sample(var_dir)
+    run = run_pipeline(var_dir, manifest)
+    if run.returncode != 0:
+        pytest.fail(f"the pipeline failed (exit {run.returncode}):\n{run.output[-6000:]}")
+    return run
+
+
+@pytest.fixture()
+def var_copy(pipeline_run: PipelineRun, tmp_path: Path) -> Path:
+    """A copy of the session's var folder, for tests that damage data."""
+    target = tmp_path / "var"
+    shutil.copytree(pipeline_run.var_dir, target, ignore=shutil.ignore_patterns("superset", "screenshots"))
+    return target

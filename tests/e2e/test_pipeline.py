@@ -1,0 +1,160 @@
+"""End to end: the sample goes through the whole asset graph; every figure is checked against the manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+USAGE_SOURCES = ("spotify", "apple_music", "deezer")
+
+
+def _query(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def assert_mart_matches_manifest(serving_path: Path, manifest: dict[str, Any]) -> None:
+    """Total and per-platform streams, revenue and row count of the served mart equal the manifest's truth."""
+    totals = manifest["totals"]
+    (rows, streams, revenue_eur), = _query(
+        serving_path, "SELECT count(*), sum(streams), sum(revenue_eur) FROM marts.rpt_performance_overview")
+    assert streams == totals["streams"]
+    assert rows == totals["usage_rows"]
+    assert revenue_eur == Decimal(totals["revenue_eur"])
+    by_platform = dict(_query(serving_path, "SELECT platform_code, sum(streams) FROM marts.rpt_performance_overview "
+                                            "GROUP BY 1"))
+    assert by_platform == totals["streams_by_platform"]
+
+
+def test_the_summary_tells_what_happened(pipeline_run) -> None:
+    out = pipeline_run.output
+    assert "SUCCEEDED" in out
+    assert "read = landed + quarantined + skipped duplicates" in out
+    assert "✗" not in out
+    assert f"registered models:/track_stream_forecast/{pipeline_run.summary['mlflow']['model_version']}" in out
+    assert str(pipeline_run.serving_path) in out
+    for command in ("make ui", "make docs", "make mlflow", "make superset"):
+        assert command in out
+    rows = pipeline_run.summary["rows"]
+    expected = {k: sum(f["expected"][k] for f in pipeline_run.manifest["files"])
+                for k in ("landed", "quarantined", "duplicates")}
+    assert rows == {"read": sum(f["data_lines"] for f in pipeline_run.manifest["files"]),
+                    "landed": expected["landed"], "quarantined": expected["quarantined"],
+                    "duplicate": expected["duplicates"]}
+
+
+def test_every_file_is_in_the_ledger_with_the_manifest_counts(pipeline_run) -> None:
+    ledger = {r[0]: r[1:] for r in _query(pipeline_run.warehouse_path, """
+        SELECT file_name, status, sha256, rows_read, rows_landed, rows_quarantined, rows_duplicate, duplicate_of
+        FROM raw._ledger""")}
+    assert set(ledger) == {f["file"] for f in pipeline_run.manifest["files"]}
+    for f in pipeline_run.manifest["files"]:
+        status, sha, read, landed, quarantined, duplicate, duplicate_of = ledger[f["file"]]
+        exp = f["expected"]
+        assert sha == f["sha256"], f["file"]
+        assert (read, landed, quarantined, duplicate) == (
+            f["data_lines"], exp["landed"], exp["quarantined"], exp["duplicates"]), f["file"]
+        assert read == landed + quarantined + duplicate
+        assert status == ("duplicate_file" if f["redelivery_of"] else "landed")
+        assert duplicate_of == f["redelivery_of"]
+
+
+def test_malformed_rows_are_quarantined_with_file_line_and_reason(pipeline_run) -> None:
+    expected = {(f["file"], q["line"], q["reason"]) for f in pipeline_run.manifest["files"]
+                for q in f["quarantined_lines"]}
+    assert len(expected) >= 4
+    found = set(_query(pipeline_run.warehouse_path, "SELECT file_name, line_number, reason_code FROM raw._quarantine"))
+    assert found == expected
+    reasons = _query(pipeline_run.warehouse_path, "SELECT reason, raw_line FROM raw._quarantine "
+                                                  "WHERE reason_code = 'invalid_isrc'")
+    assert reasons == [(reasons[0][0], reasons[0][1])] and "'DEZ12'" in reasons[0][0] and "DEZ12" in reasons[0][1]
+
+
+def test_rows_per_file_reach_the_fact(pipeline_run) -> None:
+    per_file = dict(_query(pipeline_run.warehouse_path,
+                           "SELECT file_name, count(*) FROM marts.fct_usage_daily GROUP BY 1"))
+    expected = {f["file"]: f["expected"]["landed"] for f in pipeline_run.manifest["files"]
+                if f["source"] in USAGE_SOURCES and not f["redelivery_of"]}
+    assert per_file == expected
+
+
+def test_the_served_mart_matches_the_manifest(pipeline_run) -> None:
+    assert_mart_matches_manifest(pipeline_run.serving_path, pipeline_run.manifest)
+
+
+def test_revenue_reconciles_to_the_cent_in_each_currency(pipeline_run) -> None:
+    by_currency = dict(_query(pipeline_run.warehouse_path,
+                              "SELECT currency, sum(revenue) FROM marts.fct_usage_daily GROUP BY 1"))
+    assert by_currency == {c: Decimal(v) for c, v in pipeline_run.manifest["totals"]["revenue_by_currency"].items()}
+
+
+def test_a_deleted_mart_row_is_caught(pipeline_run, tmp_path: Path) -> None:
+    damaged = tmp_path / "serving.duckdb"
+    shutil.copyfile(pipeline_run.serving_path, damaged)
+    con = duckdb.connect(str(damaged))
+    con.execute("DELETE FROM marts.rpt_performance_overview WHERE rowid = (SELECT min(rowid) FROM "
+                "marts.rpt_performance_overview)")
+    con.close()
+    with pytest.raises(AssertionError):
+        assert_mart_matches_manifest(damaged, pipeline_run.manifest)
+
+
+def test_great_expectations_validated_raw_and_marts(pipeline_run) -> None:
+    gx_checks = [c for c in pipeline_run.summary["checks"] if c["check"].startswith("gx_")]
+    assert {c["asset"] for c in gx_checks} == {
+        "raw/spotify__daily_streams", "raw/apple_music__daily_streams", "raw/deezer__daily_streams",
+        "raw/catalogue__tracks", "marts/fct_usage_daily", "marts/rpt_performance_overview"}
+    assert all(c["passed"] for c in gx_checks)
+    history = _query(pipeline_run.serving_path, "SELECT asset, success, evaluated FROM quality.validation_results")
+    assert len(history) == len(gx_checks)
+    assert all(success and evaluated >= 3 for _, success, evaluated in history)
+
+
+def test_dbt_tests_ran_as_checks_and_passed(pipeline_run) -> None:
+    dbt_checks = [c for c in pipeline_run.summary["checks"] if not c["check"].startswith("gx_")]
+    assert len(dbt_checks) >= 30
+    assert all(c["passed"] for c in dbt_checks)
+    assert "marts/fct_usage_daily" in pipeline_run.summary["materialized"]
+
+
+def test_mlflow_run_and_registered_model(pipeline_run) -> None:
+    import mlflow
+
+    info = pipeline_run.summary["mlflow"]
+    client = mlflow.MlflowClient(tracking_uri=pipeline_run.mlflow_tracking_uri)
+    run = client.get_run(info["mlflow_run_id"])
+    assert run.info.status == "FINISHED"
+    assert run.data.metrics["wape_holdout"] == pytest.approx(info["wape_holdout"])
+    version = client.get_model_version("track_stream_forecast", str(info["model_version"]))
+    assert version.run_id == info["mlflow_run_id"]
+    assert client.get_model_version_by_alias("track_stream_forecast", "champion").version == version.version
+
+
+def test_the_serving_copy_holds_the_forecast(pipeline_run) -> None:
+    tables = {f"{s}.{t}" for s, t in _query(pipeline_run.serving_path,
+                                            "SELECT table_schema, table_name FROM information_schema.tables")}
+    assert {"marts.rpt_performance_overview", "marts.fct_usage_daily", "marts.dim_track",
+            "ml.track_stream_forecast", "quality.validation_results"} <= tables
+    assert not any(t.startswith(("raw.", "staging.")) for t in tables)
+    (tracks, days, first, last, negative), = _query(pipeline_run.serving_path, """
+        SELECT count(DISTINCT isrc), count(DISTINCT forecast_date), min(forecast_date), max(forecast_date),
+               count(*) FILTER (WHERE predicted_streams < 0 OR predicted_streams_lower > predicted_streams_upper)
+        FROM ml.track_stream_forecast""")
+    totals = pipeline_run.manifest["totals"]
+    first_day, last_day = dt.date.fromisoformat(totals["first_date"]), dt.date.fromisoformat(totals["last_date"])
+    # a track needs 28 days of history before it gets a forecast
+    old_enough = [t for t in pipeline_run.manifest["hidden"]["tracks"].values()
+                  if (last_day - max(first_day, dt.date.fromisoformat(t["release_date"]))).days >= 28]
+    assert tracks == len(old_enough) > 0
+    assert (days, first, last, negative) == (28, last_day + dt.timedelta(days=1), last_day + dt.timedelta(days=28), 0)

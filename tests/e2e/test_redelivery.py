@@ -1,0 +1,36 @@
+"""A second run re-delivers the same files (and a renamed copy): the ledger recognises them, nothing doubles."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from tests.e2e.test_pipeline import assert_mart_matches_manifest
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_second_run_lands_nothing_new(pipeline_run) -> None:
+    con = duckdb.connect(str(pipeline_run.warehouse_path), read_only=True)
+    before = con.execute("SELECT count(*), sum(rows_landed) FROM raw._ledger").fetchone()
+    con.close()
+    original = next(f for f in pipeline_run.manifest["files"] if f["source"] == "deezer")
+    renamed = (pipeline_run.landing_dir / original["file"]).with_name("deezer_streams_202509_corrected.csv")
+    shutil.copyfile(pipeline_run.landing_dir / original["file"], renamed)
+
+    second = pipeline_run.rerun()
+
+    assert second.returncode == 0, second.output[-4000:]
+    assert second.summary["rows"] == {"read": original["data_lines"], "landed": 0, "quarantined": 0,
+                                      "duplicate": original["data_lines"]}
+    assert "files new   0, re-delivered 1" in second.output
+    con = duckdb.connect(str(pipeline_run.warehouse_path), read_only=True)
+    after = con.execute("SELECT count(*), sum(rows_landed) FROM raw._ledger").fetchone()
+    entry = con.execute("SELECT status, duplicate_of, rows_landed FROM raw._ledger WHERE file_name = ?",
+                        [f"deezer/{renamed.name}"]).fetchone()
+    con.close()
+    assert after == (before[0] + 1, before[1])
+    assert entry == ("duplicate_file", original["file"], 0)
+    assert_mart_matches_manifest(second.serving_path, pipeline_run.manifest)

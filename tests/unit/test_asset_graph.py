@@ -1,0 +1,61 @@
+"""Snapshot of every asset key, its group, its upstream keys and its checks: catches accidental graph changes.
+
+After an intended change, refresh with ``UPDATE_SNAPSHOTS=1 make test-fast`` and review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SNAPSHOT = Path(__file__).resolve().parent.parent / "snapshots" / "asset_graph.json"
+
+_DUMP = """
+import json
+from orchestration.definitions import defs
+graph = defs.resolve_asset_graph()
+out = {}
+for key in sorted(graph.get_all_asset_keys(), key=lambda k: k.to_user_string()):
+    node = graph.get(key)
+    out[key.to_user_string()] = {
+        "group": node.group_name,
+        "deps": sorted(p.to_user_string() for p in node.parent_keys),
+        "checks": sorted(c.name for c in node.check_keys),
+    }
+print(json.dumps(out))
+"""
+
+
+def current_graph(tmp_path: Path) -> dict:
+    env = {**os.environ, "TM_VAR_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-c", _DUMP], capture_output=True, text=True, env=env, check=True,
+                          cwd=SNAPSHOT.parent.parent.parent)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def test_asset_graph_matches_snapshot(tmp_path: Path) -> None:
+    graph = current_graph(tmp_path)
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(json.dumps(graph, indent=2, sort_keys=True) + "\n")
+    assert SNAPSHOT.exists(), "no snapshot committed: run with UPDATE_SNAPSHOTS=1 and review it"
+    assert graph == json.loads(SNAPSHOT.read_text())
+
+
+def test_graph_runs_from_raw_files_to_the_serving_copy(tmp_path: Path) -> None:
+    graph = current_graph(tmp_path)
+    assert {g["group"] for g in graph.values()} >= {"raw", "staging", "intermediate", "marts", "ml", "serving"}
+    assert "marts/fct_usage_daily" in graph["ml/track_stream_forecast"]["deps"]
+    assert "ml/track_stream_forecast" in graph["serving/serving_copy"]["deps"]
+    assert "gx_raw_suite" in graph["raw/deezer__daily_streams"]["checks"]
+    assert "gx_mart_suite" in graph["marts/fct_usage_daily"]["checks"]
+    # walking up from the serving copy reaches every landing connector
+    seen, todo = set(), ["serving/serving_copy"]
+    while todo:
+        key = todo.pop()
+        if key not in seen:
+            seen.add(key)
+            todo.extend(graph.get(key, {}).get("deps", []))
+    assert {k for k in graph if k.startswith("raw/")} <= seen
