@@ -80,7 +80,8 @@ def raw_usage_suite(
     """Contract of ``raw.<platform>__daily_streams``.
 
     ``expected_row_count`` is the sum of the rows landed for this table according to the ingestion
-    ledger; a difference means rows were lost or added outside the landing contract (an error). Errors: missing columns, nulls in the
+    ledger; a difference means rows were lost or added outside the landing contract (an error).
+    Errors: missing columns, nulls in the
     identifying columns, a malformed ISRC, negative streams or revenue, an unknown currency (any case:
     raw keeps codes as delivered). Streams above ``max_plausible_streams`` a day are a warning.
     """

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Start Apache Superset on the serving copy of the warehouse (what `make superset` runs).
 #
-#   infra/superset/run.sh [--serving-path PATH]
+#   infra/superset/run.sh [--serving-path PATH | PATH]
 #
 # Environment:
 #   TM_VAR_DIR               generated files (default <repo>/var); Superset keeps its state in $TM_VAR_DIR/superset
-#   TM_SERVING_PATH          serving DuckDB (default $TM_VAR_DIR/serving/warehouse.duckdb; --serving-path wins)
+#   TM_SERVING_PATH          serving DuckDB (default $TM_VAR_DIR/serving/tunemantra_serving.duckdb;
+#                            an argument wins)
 #   SUPERSET_PORT            default 8088 (bound to 127.0.0.1 only)
 #   SUPERSET_SECRET_KEY, SUPERSET_ADMIN_USER, SUPERSET_ADMIN_PASSWORD
 #                            taken from the environment when set; otherwise generated once and kept in
@@ -16,14 +17,15 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
 export TM_VAR_DIR="${TM_VAR_DIR:-$REPO/var}"
-SERVING_PATH="${TM_SERVING_PATH:-$TM_VAR_DIR/serving/warehouse.duckdb}"
+SERVING_PATH="${TM_SERVING_PATH:-$TM_VAR_DIR/serving/tunemantra_serving.duckdb}"
 
 while [ $# -gt 0 ]; do
     case "$1" in
         --serving-path) SERVING_PATH="$2"; shift 2 ;;
         --serving-path=*) SERVING_PATH="${1#*=}"; shift ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-        *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+        *) SERVING_PATH="$1"; shift ;;
     esac
 done
 
