@@ -36,7 +36,7 @@ class PipelineReport:
         return json.dumps(dataclasses.asdict(self), indent=2, default=str)
 
 
-def run_pipeline(settings: Settings | None = None) -> PipelineReport:
+def run_pipeline(settings: Settings | None = None, *, return_events: bool = False) -> Any:
     settings = settings or get_settings()
     settings.ensure_dirs()
     settings.export()
@@ -51,6 +51,7 @@ def run_pipeline(settings: Settings | None = None) -> PipelineReport:
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
+        log_entries = instance.all_logs(result.run_id) if return_events else []
     materialized, meta = [], {}
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
@@ -85,7 +86,7 @@ def run_pipeline(settings: Settings | None = None) -> PipelineReport:
                 ORDER BY quarantined_at DESC, file_name, line_number LIMIT 10""").fetchall()
         finally:
             con.close()
-    return PipelineReport(
+    report = PipelineReport(
         success=result.success and not failed_steps,
         run_id=result.run_id,
         seconds=round(time.perf_counter() - started, 1),
@@ -100,6 +101,7 @@ def run_pipeline(settings: Settings | None = None) -> PipelineReport:
         warehouse_path=str(settings.warehouse_path),
         serving_path=str(settings.serving_path),
     )
+    return (report, log_entries) if return_events else report
 
 
 def _root_cause(error: Any) -> str:

@@ -167,6 +167,7 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
     tmp.replace(bundle_path)
     timings["bundle"] = time.monotonic() - t0
 
+    import yaml
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from flask import g
@@ -276,8 +277,15 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
             raise BootstrapError(
                 f"dashboard has {summary['dashboard']['chart_count']} charts, bundle has {expected_charts}"
             )
-        if len(summary["dashboard"]["native_filters"]) != len(meta.get("native_filter_configuration", [])):
-            raise BootstrapError("native filters were lost in the import")
+        wanted_filters = sorted(
+            f["id"]
+            for rel, text in contents.items()
+            if rel.startswith("dashboards/")
+            for f in (yaml.safe_load(text).get("metadata") or {}).get("native_filter_configuration", [])
+        )
+        got_filters = sorted(f["id"] for f in summary["dashboard"]["native_filters"])
+        if got_filters != wanted_filters:
+            raise BootstrapError(f"native filters lost in the import: bundle {wanted_filters}, got {got_filters}")
 
         state_path.write_text(json.dumps({"init": key, "serving_path": str(serving_path)}, indent=2))
 

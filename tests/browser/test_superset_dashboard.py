@@ -74,6 +74,15 @@ def _count(api: Any, base_url: str, resource: str) -> int:
     return int(resp.json()["count"])
 
 
+def _login(page: Any, server: Any) -> None:
+    """Log in through the login form."""
+    page.goto(f"{server.base_url}/login/")
+    page.fill("#username", server.admin_user)
+    page.fill("#password", server.admin_password)
+    page.click("[data-test='login-button']")
+    page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+
+
 def test_dashboard_renders_with_exact_totals(superset_server, superset_api, superset_page, pipeline_run):
     base = superset_server.base_url
     charts = _dashboard_charts(superset_api, base)
@@ -92,12 +101,7 @@ def test_dashboard_renders_with_exact_totals(superset_server, superset_api, supe
 
     page.on("response", _on_response)
 
-    # log in through the login form
-    page.goto(f"{base}/login/")
-    page.fill("#username", superset_server.admin_user)
-    page.fill("#password", superset_server.admin_password)
-    page.click("[data-test='login-button']")
-    page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+    _login(page, superset_server)
 
     started = time.monotonic()
     page.goto(f"{base}/superset/dashboard/{DASHBOARD_SLUG}/")
@@ -150,6 +154,37 @@ def test_dashboard_renders_with_exact_totals(superset_server, superset_api, supe
     assert [n.strip() for n in names] == ["Platform", "Time range"]
 
     print(f"dashboard rendered in {render_seconds:.1f}s; blocked outbound requests: {page.blocked_requests}")
+
+
+def test_platform_filter_narrows_the_dashboard(superset_server, superset_api, superset_page, pipeline_run):
+    """The native Platform filter works after import: picking one platform shows that platform's streams."""
+    import duckdb
+
+    with duckdb.connect(str(pipeline_run.serving_path), read_only=True) as con:
+        rows = con.execute(
+            "select platform_code, platform_name, sum(streams) from marts.rpt_performance_overview group by all"
+        ).fetchall()
+    by_platform = pipeline_run.manifest["totals"].get("streams_by_platform")  # truth, when the manifest has it
+    code, name, served = max(rows, key=lambda r: r[2])
+    expected = int(by_platform[code]) if by_platform and code in by_platform else int(served)
+    assert expected < int(pipeline_run.manifest["totals"]["streams"]), "need two platforms to test the filter"
+
+    page = superset_page
+    _login(page, superset_server)
+    charts = {c["slice_name"]: c["id"] for c in _dashboard_charts(superset_api, superset_server.base_url)}
+    page.goto(f"{superset_server.base_url}/superset/dashboard/{DASHBOARD_SLUG}/")
+    total = page.locator(f".dashboard-chart-id-{charts['Total streams']} .header-line")
+    total.wait_for(timeout=RENDER_TIMEOUT_S * 1000)
+
+    page.click("[data-test='NATIVE_FILTER-tm-platform'] .ant-select-selector")
+    page.click(f".ant-select-item-option[title={json.dumps(name)}]")
+    page.keyboard.press("Escape")
+    page.click("[data-test='filter-bar__apply-button']")
+    want = f"{expected:,}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and total.inner_text().strip() != want:
+        page.wait_for_timeout(250)
+    assert total.inner_text().strip() == want, f"Total streams for {name}: {total.inner_text()!r}, want {want!r}"
 
 
 def test_every_chart_returns_rows_through_the_api(superset_server, superset_api, pipeline_run):
