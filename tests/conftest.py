@@ -51,7 +51,7 @@ class PipelineRun:
 
 
 def pipeline_env(var_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TM_", "DAGSTER_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TM_", "DAGSTER_", "DBT_LOG_PATH"))}
     env.update(TM_VAR_DIR=str(var_dir), DAGSTER_HOME=str(var_dir / "dagster"),
                TM_WAREHOUSE_PATH=str(var_dir / "warehouse" / "tunemantra.duckdb"),
                DBT_SEND_ANONYMOUS_USAGE_STATS="false", MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="1")

@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from ingestion.connectors import USAGE_CONNECTORS
 from orchestration.assets.quality import run_suite
 from orchestration.progress import say
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.settings import DBT_PROJECT_DIR, get_settings
 from orchestration.warehouse import WarehouseResource
 
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
@@ -62,7 +62,8 @@ def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     """`dbt build`: seeds, models, unit tests and data tests, in dependency order."""
     say("  dbt build: seeds, staging, intermediate, marts and their tests")
     built = tested = 0
-    for event in dbt.cli(["build"], context=context).stream():
+    target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id
+    for event in dbt.cli(["build"], context=context, target_path=target_path).stream():
         if isinstance(event, dg.Output | dg.AssetMaterialization):
             built += 1
         elif isinstance(event, dg.AssetCheckResult):
