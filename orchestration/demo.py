@@ -6,6 +6,7 @@ The run goes through the Dagster instance under ``var/dagster`` so it shows up i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import sys
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from orchestration.progress import say
 from orchestration.settings import Settings, get_settings
 
 
@@ -31,6 +33,7 @@ class PipelineReport:
     quarantine_examples: list[tuple[str, int, str]]
     warehouse_path: str
     serving_path: str
+    log_path: str
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, default=str)
@@ -46,10 +49,14 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
 
     started = time.perf_counter()
     job = defs.resolve_job_def("full_pipeline")
-    with DagsterInstance.get() as instance:
+    log_path = settings.var_dir / "logs" / f"pipeline_{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    say(f"pipeline: materialising the whole asset graph (tool output: {log_path})")
+    with DagsterInstance.get() as instance, log_path.open("w") as log, \
+            contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         result = job.execute_in_process(
             instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
         log_entries = instance.all_logs(result.run_id) if return_events else []
     materialized, meta = [], {}
@@ -100,6 +107,7 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
         quarantine_examples=[tuple(q) for q in quarantine],
         warehouse_path=str(settings.warehouse_path),
         serving_path=str(settings.serving_path),
+        log_path=str(log_path),
     )
     return (report, log_entries) if return_events else report
 
@@ -130,7 +138,7 @@ def render(report: PipelineReport, settings: Settings) -> str:
     if t["read"] == 0:
         out.append("  nothing new: every file is already in the ledger (raw._ledger)")
     if report.quarantine_examples:
-        out.append("  quarantine (raw._quarantine):")
+        out.append("  quarantine (raw._quarantine, latest first):")
         out += [f"    {f}:{line}  {reason}" for f, line, reason in report.quarantine_examples]
     models = [m for m in report.materialized if m.split("/")[0] in ("staging", "intermediate", "marts", "reference")]
     out.append(f"Models built: {len(models)} ({', '.join(sorted(m.split('/')[-1] for m in models if 'marts' in m))})")
@@ -153,12 +161,15 @@ def render(report: PipelineReport, settings: Settings) -> str:
     else:
         out.append(f"Serving copy: NOT published this run (the last good copy stays at {report.serving_path})")
     out += [f"  step failed: {s}" for s in report.failed_steps]
+    out.append(f"Full log:     {report.log_path}")
     out += ["Open the product:",
             "  make ui        Dagster: the asset graph, runs, checks     http://127.0.0.1:3000",
             "  make docs      dbt docs: models, columns, lineage         http://127.0.0.1:8080",
             "  make mlflow    MLflow: runs, metrics, registered models   http://127.0.0.1:5000",
             "  make superset  Superset: Performance Overview dashboard   http://127.0.0.1:8088",
-            f"  duckdb -readonly {settings.serving_path}   (SQL on the serving copy)", ""]
+            "  SQL on the serving copy (read-only):",
+            f"    .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.serving_path}', "
+            "read_only=True).sql('FROM marts.rpt_performance_overview LIMIT 5'))\"", ""]
     return "\n".join(out)
 
 

@@ -58,6 +58,7 @@ class Settings:
         os.environ["TM_TARGET"] = self.target
         os.environ["TM_WAREHOUSE_PATH"] = str(self.warehouse_path)
         os.environ.setdefault("DAGSTER_HOME", str(self.dagster_home))
+        os.environ.setdefault("DBT_USE_COLORS", "false")
         os.environ.setdefault("DBT_LOG_PATH", str(self.var_dir / "dbt" / "logs"))
         # no network at run time: the tools' usage pings would only time out
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
