@@ -7,6 +7,7 @@ import shutil
 import duckdb
 import pytest
 
+from tests.conftest import generate_sample
 from tests.e2e.test_pipeline import assert_mart_matches_manifest
 
 pytestmark = pytest.mark.slow
@@ -16,6 +17,8 @@ def test_a_second_run_lands_nothing_new(pipeline_run) -> None:
     con = duckdb.connect(str(pipeline_run.warehouse_path), read_only=True)
     before = con.execute("SELECT count(*), sum(rows_landed) FROM raw._ledger").fetchone()
     con.close()
+    # `make demo` again: the generator writes the same bytes, then a platform re-sends a file under a new name
+    assert generate_sample(pipeline_run.var_dir) == pipeline_run.manifest
     original = next(f for f in pipeline_run.manifest["files"] if f["source"] == "deezer")
     renamed = (pipeline_run.landing_dir / original["file"]).with_name("deezer_streams_202509_corrected.csv")
     shutil.copyfile(pipeline_run.landing_dir / original["file"], renamed)
