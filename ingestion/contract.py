@@ -17,28 +17,24 @@ Per file, rows read = landed + quarantined + skipped duplicates, and the ledger 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
-import io
+import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from ingestion.fields import Field
+from ingestion.readers import LandingError, ReadResult, read_delimited
 
 RAW_SCHEMA = "raw"
 LEDGER = f"{RAW_SCHEMA}._ledger"
 QUARANTINE = f"{RAW_SCHEMA}._quarantine"
-LINEAGE_COLUMNS = ("_batch_id", "_file_name", "_line_number", "_file_sha256", "_loaded_at")
-
-
-class LandingError(Exception):
-    """A whole file cannot be landed (wrong header, unreadable): nothing of it is written."""
+LINEAGE_COLUMNS = ("_batch_id", "_file_name", "_line_number", "_file_sha256", "_delivery_version", "_loaded_at")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +49,27 @@ class Connector:
     delimiter: str = ","
     constants: tuple[tuple[Field, str], ...] = ()  # columns the file implies (e.g. its currency)
     encoding: str = "utf-8-sig"
+    # named groups `period` (or `year` and `month`) and `territory` read from the file name: the ledger's
+    # reporting period, which tells a restatement (a new version of a delivered period) from a new period
+    name_pattern: str | None = None
+    # a reader for layouts that are not one record per line; None reads a delimited table
+    reader: Callable[[Path, Connector], ReadResult] | None = None
+
+    def read(self, path: Path) -> ReadResult:
+        return (self.reader or read_delimited)(path, self)
+
+    def describe(self, file_name: str) -> tuple[str | None, str | None]:
+        """(period, territory) of a delivery, from its file name."""
+        if self.name_pattern is None:
+            return None, None
+        match = re.search(self.name_pattern, file_name)
+        if match is None:
+            return None, None
+        groups = match.groupdict()
+        period = groups.get("period")
+        if period is None and groups.get("year") and groups.get("month"):
+            period = f"{groups['year']}-{groups['month']}"
+        return period, groups.get("territory")
 
     @property
     def raw_table(self) -> str:
@@ -72,7 +89,7 @@ class Connector:
 class FileResult:
     file_name: str
     source: str
-    status: str  # landed | duplicate_file | already_seen | rejected | failed
+    status: str  # landed | duplicate_file | already_seen | rejected | incomplete | failed
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
@@ -81,6 +98,9 @@ class FileResult:
     sha256: str = ""
     duplicate_of: str | None = None
     error: str | None = None
+    period: str | None = None
+    territory: str | None = None
+    delivery_version: int = 1
 
     @property
     def balanced(self) -> bool:
@@ -95,7 +115,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector
             file_path VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, bytes BIGINT NOT NULL, status VARCHAR NOT NULL,
             rows_read BIGINT NOT NULL, rows_landed BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
             rows_duplicate BIGINT NOT NULL, duplicate_of VARCHAR, error VARCHAR,
-            started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL)""")
+            started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
+            period VARCHAR, territory VARCHAR, delivery_version INTEGER NOT NULL)""")
     con.execute(f"""
         CREATE TABLE IF NOT EXISTS {QUARANTINE} (
             batch_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
@@ -105,7 +126,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector
         cols = ", ".join(f"{f.name} {f.sql_type}" for f in connector.columns)
         con.execute(f"""CREATE TABLE IF NOT EXISTS {connector.raw_table} ({cols}, _batch_id VARCHAR NOT NULL,
             _file_name VARCHAR NOT NULL, _line_number INTEGER NOT NULL, _file_sha256 VARCHAR NOT NULL,
-            _loaded_at TIMESTAMP NOT NULL)""")
+            _delivery_version INTEGER NOT NULL, _loaded_at TIMESTAMP NOT NULL)""")
 
 
 def file_sha256(path: Path) -> str:
@@ -122,8 +143,9 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
     name = path.relative_to(landing_dir).as_posix() if path.is_relative_to(landing_dir) else path.name
     started = _now()
     sha = file_sha256(path)
+    period, territory = connector.describe(path.name)
     result = FileResult(file_name=name, source=connector.source, status="landed", sha256=sha,
-                        batch_id=str(uuid.uuid4()))
+                        batch_id=str(uuid.uuid4()), period=period, territory=territory)
     seen = con.execute(
         f"SELECT status FROM {LEDGER} WHERE sha256 = ? AND file_name = ? AND status <> 'failed' LIMIT 1",
         [sha, name],
@@ -137,9 +159,13 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
     ).fetchone()
     if previous is not None:  # the same bytes under another name: a re-delivery
         result.status, result.duplicate_of = "duplicate_file", previous[0]
-        result.rows_read = result.rows_duplicate = _count_data_lines(path, connector.encoding)
+        result.rows_read = result.rows_duplicate = connector.read(path).rows_read
         _write_ledger(con, result, path, started)
         return result
+    if period is not None:  # a new version of an already delivered period is a restatement
+        result.delivery_version = 1 + con.execute(
+            f"SELECT count(*) FROM {LEDGER} WHERE source = ? AND period = ? AND territory IS NOT DISTINCT FROM ? "
+            "AND status = 'landed'", [connector.source, period, territory]).fetchone()[0]
     try:
         con.execute("BEGIN TRANSACTION")
         _load(con, connector, path, result)
@@ -147,7 +173,7 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
         con.execute("COMMIT")
     except Exception as exc:  # record the failure, keep nothing of the file
         con.execute("ROLLBACK")
-        result.status = "rejected" if isinstance(exc, LandingError) else "failed"
+        result.status = getattr(exc, "status", "rejected") if isinstance(exc, LandingError) else "failed"
         result.error = f"{type(exc).__name__}: {exc}"
         result.rows_landed = result.rows_quarantined = result.rows_duplicate = 0
         _write_ledger(con, result, path, started)
@@ -158,53 +184,31 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _count_data_lines(path: Path, encoding: str) -> int:
-    with path.open(encoding=encoding, newline="") as fh:
-        return max(0, sum(1 for _ in csv.reader(fh)) - 1)
+class IncompleteFileError(LandingError):
+    """The file's own control totals disagree with its records: the batch is refused."""
+
+    status = "incomplete"
 
 
 def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, result: FileResult) -> None:
-    n_cells = len(connector.header)
-    lines: list[int] = []
-    cells: list[list[str]] = [[] for _ in range(n_cells)]
-    rejects: list[tuple[int, str, str, str]] = []
-    with path.open(encoding=connector.encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=connector.delimiter)
-        header = next(reader, None)
-        if header is None or tuple(h.strip() for h in header) != connector.header:
-            raise LandingError(f"{path.name}: header {header!r} is not the expected {list(connector.header)!r}")
-        for row in reader:
-            if len(row) != n_cells:
-                if not row:  # a blank line carries nothing
-                    continue
-                rejects.append((reader.line_num, "column_count",
-                                f"column_count: expected {n_cells} cells, got {len(row)}", _join(row, connector)))
-                continue
-            lines.append(reader.line_num)
-            for i, value in enumerate(row):
-                cells[i].append(value)
-    result.rows_read = len(lines) + len(rejects)
-
-    incoming = pa.table({"_line_number": pa.array(lines, pa.int32()),
-                         **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(cells)}})
+    read = connector.read(path)
+    result.rows_read = read.rows_read
+    if read.incomplete:
+        raise IncompleteFileError(f"{path.name}: incomplete: {read.incomplete}")
+    incoming = pa.table({"_line_number": pa.array(read.line_numbers, pa.int32()),
+                         **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(read.columns)}})
     con.register("_incoming", incoming)
     try:
         _cast_and_route(con, connector, result)
     finally:
         con.unregister("_incoming")
-    if rejects:
+    if read.rejects:
         con.executemany(
             f"INSERT INTO {QUARANTINE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(result.batch_id, connector.source, result.file_name, line, code, reason, raw, _now())
-             for line, code, reason, raw in rejects],
+            [(result.batch_id, connector.source, result.file_name, r.line, r.reason_code, r.reason, r.raw_text,
+              _now()) for r in read.rejects],
         )
-    result.rows_quarantined += len(rejects)
-
-
-def _join(row: Sequence[str], connector: Connector) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=connector.delimiter, lineterminator="").writerow(row)
-    return buffer.getvalue()
+    result.rows_quarantined += len(read.rejects)
 
 
 def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result: FileResult) -> None:
@@ -234,10 +238,10 @@ def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result
         SELECT *, {reason} AS _reason, {code} AS _reason_code FROM typed""")
     names = ", ".join(f.name for f in connector.columns)
     loaded_at = _now()
-    params = [result.batch_id, result.file_name, result.sha256, loaded_at]
+    params = [result.batch_id, result.file_name, result.sha256, result.delivery_version, loaded_at]
     con.execute(f"""
         INSERT INTO {connector.raw_table} ({names}, {', '.join(LINEAGE_COLUMNS)})
-        SELECT {names}, ?, ?, _line_number, ?, ? FROM _routed
+        SELECT {names}, ?, ?, _line_number, ?, ?, ? FROM _routed
         WHERE _reason IS NULL AND _copy = 1 ORDER BY _line_number""", params)
     con.execute(f"""
         INSERT INTO {QUARANTINE}
@@ -259,10 +263,11 @@ def _sql_escape(text: str) -> str:
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path, started: dt.datetime) -> None:
     con.execute(
-        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [result.batch_id, result.source, result.file_name, str(path.resolve()), result.sha256,
          path.stat().st_size, result.status, result.rows_read, result.rows_landed, result.rows_quarantined,
-         result.rows_duplicate, result.duplicate_of, result.error, started, _now()],
+         result.rows_duplicate, result.duplicate_of, result.error, started, _now(), result.period,
+         result.territory, result.delivery_version],
     )
 
 

@@ -29,6 +29,7 @@ SPOTIFY = Connector(
     source="spotify",
     table="spotify__daily_streams",
     file_patterns=("spotify_daily_streams_*.csv",),
+    name_pattern=r"_(?P<year>\d{4})-(?P<month>\d{2})",
     header=("date", "country", "isrc", "track_name", "artist_name", "streams", "estimated_revenue_eur"),
     fields=_usage_fields("%Y-%m-%d"),
     constants=((CURRENCY, "EUR"),),  # the revenue column is named for its currency
@@ -38,6 +39,7 @@ APPLE_MUSIC = Connector(
     source="apple_music",
     table="apple_music__daily_streams",
     file_patterns=("AppleMusic_DailyPlays_*.txt",),
+    name_pattern=r"_(?P<year>\d{4})(?P<month>\d{2})",
     header=("Report Date", "Storefront", "ISRC", "Song Name", "Artist Name", "Plays", "Estimated Proceeds",
             "Proceeds Currency"),
     fields=(*_usage_fields("%m/%d/%Y"), CURRENCY),
@@ -48,6 +50,7 @@ DEEZER = Connector(
     source="deezer",
     table="deezer__daily_streams",
     file_patterns=("deezer_streams_*.csv",),
+    name_pattern=r"_(?P<year>\d{4})(?P<month>\d{2})",
     header=("Day", "Territory", "ISRC", "Title", "Artist", "Streams", "Revenue", "Currency"),
     fields=(*_usage_fields("%d/%m/%Y", decimal_separator=","), CURRENCY),
     delimiter=";",

@@ -69,7 +69,8 @@ def test_a_wrong_header_rejects_the_whole_file(tmp_path: Path, con) -> None:
     path.write_text("Day;Country;ISRC;Title;Artist;Streams;Revenue;Currency\n"
                     "01/01/2099;DE;DEABC9900001;T;A;3;0,01;EUR\n")
     result = land_file(con, DEEZER, path, tmp_path / "landing")
-    assert result.status == "rejected" and "header" in result.error
+    assert result.status == "rejected"
+    assert "schema drift: column 'Country' arrived where 'Territory' was expected" in result.error
     assert _count(con, "SELECT count(*) FROM raw.deezer__daily_streams") == 0
     assert con.execute("SELECT status, rows_landed FROM raw._ledger").fetchall() == [("rejected", 0)]
 
