@@ -26,7 +26,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from ingestion.fields import Field
 from ingestion.readers import LandingError, ReadResult, read_delimited
@@ -101,6 +100,7 @@ class FileResult:
     period: str | None = None
     territory: str | None = None
     delivery_version: int = 1
+    reader: str = ""
 
     @property
     def balanced(self) -> bool:
@@ -195,9 +195,8 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
     result.rows_read = read.rows_read
     if read.incomplete:
         raise IncompleteFileError(f"{path.name}: incomplete: {read.incomplete}")
-    incoming = pa.table({"_line_number": pa.array(read.line_numbers, pa.int32()),
-                         **{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(read.columns)}})
-    con.register("_incoming", incoming)
+    result.reader = read.method
+    con.register("_incoming", read.to_arrow())
     try:
         _cast_and_route(con, connector, result)
     finally:
