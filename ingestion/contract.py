@@ -227,11 +227,14 @@ def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result
     raw_line = " || ".join(
         f"coalesce(c{i}, '')" if i == 0 else f"'{_sql_escape(connector.delimiter)}' || coalesce(c{i}, '')"
         for i in range(len(connector.header)))
+    # An exact repeat of an earlier line is a duplicate. Most files have none, and the window that finds
+    # them costs a sort of the whole file, so it only runs when the hashes say there is a repeat.
+    repeats = con.execute(f"SELECT count(*) - count(DISTINCT hash({all_cells})) FROM _incoming").fetchone()[0]
+    copy = (f"row_number() OVER (PARTITION BY {all_cells} ORDER BY _line_number)" if repeats else "1")
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _routed AS
         WITH typed AS (
-            SELECT _line_number, {', '.join(typed)}, {all_cells},
-                   row_number() OVER (PARTITION BY {all_cells} ORDER BY _line_number) AS _copy
+            SELECT _line_number, {', '.join(typed)}, {all_cells}, {copy} AS _copy
             FROM _incoming
         )
         SELECT *, {reason} AS _reason, {code} AS _reason_code FROM typed""")
@@ -241,7 +244,7 @@ def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result
     con.execute(f"""
         INSERT INTO {connector.raw_table} ({names}, {', '.join(LINEAGE_COLUMNS)})
         SELECT {names}, ?, ?, _line_number, ?, ?, ? FROM _routed
-        WHERE _reason IS NULL AND _copy = 1 ORDER BY _line_number""", params)
+        WHERE _reason IS NULL AND _copy = 1""", params)
     con.execute(f"""
         INSERT INTO {QUARANTINE}
         SELECT ?, ?, ?, _line_number, _reason_code, _reason, {raw_line}, ?
