@@ -88,7 +88,7 @@ class Connector:
 class FileResult:
     file_name: str
     source: str
-    status: str  # landed | duplicate_file | already_seen | rejected | incomplete | failed
+    status: str  # loading | landed | duplicate_file | already_seen | rejected | incomplete | failed
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
@@ -166,18 +166,35 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
         result.delivery_version = 1 + con.execute(
             f"SELECT count(*) FROM {LEDGER} WHERE source = ? AND period = ? AND territory IS NOT DISTINCT FROM ? "
             "AND status = 'landed'", [connector.source, period, territory]).fetchone()[0]
+    # The ledger entry is committed as 'loading' first, then the rows and the entry's final state commit
+    # together. A process killed in between leaves no row of the batch and a 'loading' entry, which the
+    # next run marks 'failed' (recover_interrupted) before landing the file again.
+    result.status = "loading"
+    _write_ledger(con, result, path, started)
     try:
         con.execute("BEGIN TRANSACTION")
         _load(con, connector, path, result)
-        _write_ledger(con, result, path, started)
+        result.status = "landed"
+        _finish_ledger(con, result)
         con.execute("COMMIT")
     except Exception as exc:  # record the failure, keep nothing of the file
         con.execute("ROLLBACK")
         result.status = getattr(exc, "status", "rejected") if isinstance(exc, LandingError) else "failed"
         result.error = f"{type(exc).__name__}: {exc}"
         result.rows_landed = result.rows_quarantined = result.rows_duplicate = 0
-        _write_ledger(con, result, path, started)
+        _finish_ledger(con, result)
     return result
+
+
+def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
+    """Mark loads that never finished (the process died mid-batch) as failed; returns how many.
+    Safe because the warehouse has a single writer: no other load can be running now."""
+    interrupted = con.execute(f"SELECT count(*) FROM {LEDGER} WHERE status = 'loading'").fetchone()[0]
+    if interrupted:
+        con.execute(f"""UPDATE {LEDGER} SET status = 'failed', finished_at = ?,
+                        error = 'interrupted: the load never committed (process killed or crashed)'
+                        WHERE status = 'loading'""", [_now()])
+    return interrupted
 
 
 def _now() -> dt.datetime:
@@ -273,8 +290,18 @@ def _write_ledger(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path
     )
 
 
+def _finish_ledger(con: duckdb.DuckDBPyConnection, result: FileResult) -> None:
+    con.execute(
+        f"""UPDATE {LEDGER} SET status = ?, rows_read = ?, rows_landed = ?, rows_quarantined = ?,
+            rows_duplicate = ?, error = ?, finished_at = ? WHERE batch_id = ?""",
+        [result.status, result.rows_read, result.rows_landed, result.rows_quarantined, result.rows_duplicate,
+         result.error, _now(), result.batch_id],
+    )
+
+
 def land_source(con: duckdb.DuckDBPyConnection, connector: Connector, landing_dir: Path) -> list[FileResult]:
     """Land every file of one source that the ledger has not seen; return one result per file."""
     ensure_schema(con, [connector])
+    recover_interrupted(con)
     landing_dir = Path(landing_dir)
     return [land_file(con, connector, path, landing_dir) for path in connector.files(landing_dir)]

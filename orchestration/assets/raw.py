@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingestion.connectors import CONNECTORS, USAGE_CONNECTORS
-from ingestion.contract import LEDGER, Connector, FileResult, ensure_schema, land_file
+from ingestion.contract import LEDGER, Connector, FileResult, ensure_schema, land_file, recover_interrupted
 from orchestration.assets.quality import record_validation, run_suite
 from orchestration.progress import progress
 from orchestration.settings import get_settings
@@ -45,6 +45,9 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         results: list[FileResult] = []
         with warehouse.connect() as con:
             ensure_schema(con, CONNECTORS)
+            recovered = recover_interrupted(con)
+            if recovered:
+                context.log.warning(f"{recovered} interrupted load(s) marked failed; their files land again now")
             for path in progress(files, f"land {connector.source}"):
                 results.append(land_file(con, connector, path, Path(landing_dir)))
             total_rows = con.execute(f"SELECT count(*) FROM {connector.raw_table}").fetchone()[0]

@@ -78,7 +78,7 @@ def test_a_wrong_header_rejects_the_whole_file(tmp_path: Path, con) -> None:
 def test_a_failed_load_leaves_nothing_and_is_retried(sample, tmp_path: Path, con, monkeypatch) -> None:
     landing, manifest = sample
     entry = next(f for f in manifest["files"] if f["file"].startswith("deezer/"))
-    real = contract._write_ledger
+    real = contract._finish_ledger
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -87,7 +87,7 @@ def test_a_failed_load_leaves_nothing_and_is_retried(sample, tmp_path: Path, con
             raise OSError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(contract, "_write_ledger", flaky)
+    monkeypatch.setattr(contract, "_finish_ledger", flaky)
     failed = land_file(con, DEEZER, landing / entry["file"], landing)
     assert failed.status == "failed" and "disk full" in failed.error
     assert _count(con, "SELECT count(*) FROM raw.deezer__daily_streams") == 0
