@@ -53,6 +53,11 @@ class Connector:
     name_pattern: str | None = None
     # a reader for layouts that are not one record per line; None reads a delimited table
     reader: Callable[[Path, Connector], ReadResult] | None = None
+    # delivery plan, for collection monitoring: one report per period ('monthly'), due `due_days` after
+    # the period ends, and stale when nothing new landed for `fresh_days`
+    cadence: str | None = None
+    due_days: int = 10
+    fresh_days: int = 45
 
     def read(self, path: Path) -> ReadResult:
         return (self.reader or read_delimited)(path, self)

@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.collection import collection_monitoring
 from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models
 from orchestration.assets.ml import track_stream_forecast
 from orchestration.assets.raw import RAW_ASSETS, RAW_CHECKS
@@ -36,7 +37,7 @@ daily_schedule = dg.ScheduleDefinition(
 
 defs = dg.Definitions(
     assets=[*RAW_ASSETS, tunemantra_dbt_models, track_stream_forecast, serving_copy],
-    asset_checks=[*RAW_CHECKS, *MART_CHECKS],
+    asset_checks=[*RAW_CHECKS, collection_monitoring, *MART_CHECKS],
     jobs=[full_pipeline],
     schedules=[daily_schedule],
     resources={

@@ -6,6 +6,8 @@ The run goes through the Dagster instance under ``var/dagster`` so it shows up i
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import contextlib
 import dataclasses
 import json
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestration.progress import say
-from orchestration.settings import Settings, get_settings
+from orchestration.settings import REPO_ROOT, Settings, get_settings
 
 
 @dataclasses.dataclass
@@ -43,6 +45,9 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
     settings = settings or get_settings()
     settings.ensure_dirs()
     settings.export()
+    instance_config = Path(os.environ["DAGSTER_HOME"]) / "dagster.yaml"
+    if not instance_config.exists():  # one run at a time on the single-writer warehouse
+        shutil.copyfile(REPO_ROOT / "infra" / "dagster" / "dagster.yaml", instance_config)
     from dagster import DagsterEventType, DagsterInstance
 
     from orchestration.definitions import defs
@@ -143,12 +148,16 @@ def render(report: PipelineReport, settings: Settings) -> str:
     models = [m for m in report.materialized if m.split("/")[0] in ("staging", "intermediate", "marts", "reference")]
     out.append(f"Models built: {len(models)} ({', '.join(sorted(m.split('/')[-1] for m in models if 'marts' in m))})")
     passed = [c for c in report.checks if c["passed"]]
-    failed = [c for c in report.checks if not c["passed"]]
+    failed = [c for c in report.checks if not c["passed"] and c["severity"] == "ERROR"]
+    warned = [c for c in report.checks if not c["passed"] and c["severity"] != "ERROR"]
     gx = [c for c in report.checks if c["check"].startswith("gx_")]
-    out.append(f"Checks: {len(passed)} passed, {len(failed)} failed "
-               f"(dbt tests {len(report.checks) - len(gx)}, Great Expectations suites {len(gx)}: "
-               f"{sum(c['passed'] for c in gx)} passed)")
+    monitoring = [c for c in report.checks if c["check"].startswith("collection_")]
+    out.append(f"Checks: {len(passed)} passed, {len(failed)} failed, {len(warned)} warnings "
+               f"(dbt tests {len(report.checks) - len(gx) - len(monitoring)}, Great Expectations suites {len(gx)}: "
+               f"{sum(c['passed'] for c in gx)} passed, collection monitoring {len(monitoring)}: "
+               f"{sum(c['passed'] for c in monitoring)} passed)")
     out += [f"  FAILED {c['asset']} {c['check']}: {c['description']}" for c in failed]
+    out += [f"  warning {c['asset']} {c['check']}: {c['description']}" for c in warned]
     if report.mlflow:
         m = report.mlflow
         out.append(f"MLflow: run {m.get('mlflow_run_id')} registered {m.get('model_uri')} "

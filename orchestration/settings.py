@@ -7,11 +7,14 @@ rebuilds it all. Tests point ``TM_VAR_DIR`` at a temporary folder.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import json
 import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+SAMPLE_DELIVERY_LAG_DAYS = 15
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,6 +49,18 @@ class Settings:
     @property
     def dagster_home(self) -> Path:
         return self.var_dir / "dagster"
+
+    @property
+    def as_of_date(self) -> dt.date:
+        """The monitoring clock: TM_AS_OF_DATE, else the sample's own clock when the landing folder holds the
+        generator's sample (its platforms stopped delivering then), else today."""
+        if os.environ.get("TM_AS_OF_DATE"):
+            return dt.date.fromisoformat(os.environ["TM_AS_OF_DATE"])
+        manifest = self.landing_dir / "manifest.json"
+        if manifest.exists():
+            end = json.loads(manifest.read_text())["params"]["end_date"]
+            return dt.date.fromisoformat(end) + dt.timedelta(days=SAMPLE_DELIVERY_LAG_DAYS)
+        return dt.date.today()
 
     def ensure_dirs(self) -> None:
         for path in (self.landing_dir, self.warehouse_path.parent, self.serving_path.parent, self.mlflow_dir,

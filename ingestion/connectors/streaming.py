@@ -30,6 +30,7 @@ SPOTIFY = Connector(
     table="spotify__daily_streams",
     file_patterns=("spotify_daily_streams_*.csv",),
     name_pattern=r"_(?P<year>\d{4})-(?P<month>\d{2})",
+    cadence="monthly",
     header=("date", "country", "isrc", "track_name", "artist_name", "streams", "estimated_revenue_eur"),
     fields=_usage_fields("%Y-%m-%d"),
     constants=((CURRENCY, "EUR"),),  # the revenue column is named for its currency
@@ -40,6 +41,7 @@ APPLE_MUSIC = Connector(
     table="apple_music__daily_streams",
     file_patterns=("AppleMusic_DailyPlays_*.txt",),
     name_pattern=r"_(?P<year>\d{4})(?P<month>\d{2})",
+    cadence="monthly",
     header=("Report Date", "Storefront", "ISRC", "Song Name", "Artist Name", "Plays", "Estimated Proceeds",
             "Proceeds Currency"),
     fields=(*_usage_fields("%m/%d/%Y"), CURRENCY),
@@ -51,6 +53,7 @@ DEEZER = Connector(
     table="deezer__daily_streams",
     file_patterns=("deezer_streams_*.csv",),
     name_pattern=r"_(?P<year>\d{4})(?P<month>\d{2})",
+    cadence="monthly",
     header=("Day", "Territory", "ISRC", "Title", "Artist", "Streams", "Revenue", "Currency"),
     fields=(*_usage_fields("%d/%m/%Y", decimal_separator=","), CURRENCY),
     delimiter=";",

@@ -1,0 +1,39 @@
+"""Collection monitoring as asset checks on every raw asset (ingestion/monitoring.py), kept as history in
+``quality.collection_monitoring``. One step computes them all from the ledger."""
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from ingestion.connectors import CONNECTORS
+from ingestion.monitoring import CHECKS, monitor, record
+from orchestration.assets.raw import raw_key
+from orchestration.settings import get_settings
+from orchestration.warehouse import WarehouseResource
+
+_BY_SOURCE = {c.source: c for c in CONNECTORS}
+
+
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec(name=f"collection_{check}", asset=raw_key(c),
+                             description=f"Collection monitoring: {check} of the {c.source} deliveries.")
+           for c in CONNECTORS for check in CHECKS],
+)
+def collection_monitoring(context: dg.AssetCheckExecutionContext,
+                          warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
+    as_of = get_settings().as_of_date
+    with warehouse.connect() as con:
+        findings = monitor(con, CONNECTORS, as_of)
+        record(con, context.run.run_id, findings)
+    for finding in findings:
+        severity = dg.AssetCheckSeverity.ERROR if finding.status == "fail" and finding.check == "error_rate" \
+            else dg.AssetCheckSeverity.WARN
+        yield dg.AssetCheckResult(
+            asset_key=raw_key(_BY_SOURCE[finding.source]),
+            check_name=f"collection_{finding.check}",
+            passed=finding.status == "pass",
+            severity=severity,
+            description=finding.detail,
+            metadata={"status": finding.status, "value": finding.value, "threshold": finding.threshold,
+                      "as_of": str(as_of)},
+        )
