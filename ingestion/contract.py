@@ -213,16 +213,20 @@ class IncompleteFileError(LandingError):
 
 
 def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, result: FileResult) -> None:
-    read = connector.read(path)
+    read = read_delimited(path, connector, con) if connector.reader is None else connector.read(path)
     result.rows_read = read.rows_read
     if read.incomplete:
         raise IncompleteFileError(f"{path.name}: incomplete: {read.incomplete}")
     result.reader = read.method
-    con.register("_incoming", read.to_arrow())
+    if not read.in_connection:
+        con.register("_incoming", read.to_arrow())
     try:
         _cast_and_route(con, connector, result)
     finally:
-        con.unregister("_incoming")
+        if read.in_connection:
+            con.execute("DROP TABLE IF EXISTS _incoming")
+        else:
+            con.unregister("_incoming")
     if read.rejects:
         con.executemany(
             f"INSERT INTO {QUARANTINE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

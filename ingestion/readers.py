@@ -53,10 +53,18 @@ class ReadResult:
     incomplete: str | None = None
     table: pa.Table | None = None
     method: str = "python-csv"
+    accepted: int | None = None  # set when the accepted rows already sit in the connection (temp _incoming)
+
+    @property
+    def in_connection(self) -> bool:
+        return self.accepted is not None and self.table is None
 
     @property
     def rows_read(self) -> int:
-        accepted = self.table.num_rows if self.table is not None else len(self.line_numbers)
+        if self.accepted is not None:
+            accepted = self.accepted
+        else:
+            accepted = self.table.num_rows if self.table is not None else len(self.line_numbers)
         return accepted + len(self.rejects)
 
     def to_arrow(self) -> pa.Table:
@@ -177,14 +185,22 @@ _CHUNK = 16 << 20
 _VERIFY_SAMPLE = 64
 
 
-def read_delimited(path: Path, connector: Connector) -> ReadResult:
+def read_delimited(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection | None = None) -> ReadResult:
+    """The fast reader. Given the warehouse connection, the parsed rows stay inside DuckDB (temp table
+    ``_incoming``, spilled to disk under its memory limit) instead of travelling through Python."""
     with path.open(encoding=connector.encoding, newline="") as fh:
         check_header(next(csv.reader(fh, delimiter=connector.delimiter), None), connector.header, path.name)
+    own = con is None
+    target = con or duckdb.connect(config={"preserve_insertion_order": True, "threads": 2})
     try:
-        result = _read_with_duckdb(path, connector)
+        result = _read_with_duckdb(path, connector, target, materialize=own)
     except (duckdb.Error, _Misaligned) as exc:
+        _drop_scratch(target)
         result = read_delimited_python(path, connector)
         result.method = f"python-csv (fast reader declined: {type(exc).__name__}: {str(exc).splitlines()[0]})"
+    finally:
+        if own:
+            target.close()
     return result
 
 
@@ -192,11 +208,17 @@ class _Misaligned(Exception):
     pass
 
 
-def _scan(path: Path) -> tuple[np.ndarray, np.ndarray, int]:
-    """Byte offsets of every newline and every double quote, and the file size, in bounded memory."""
-    data = np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else np.zeros(0, np.uint8)
+def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    for table in ("_incoming_raw", "_incoming", "_tm_rejects", "_tm_reject_scans"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _scan(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Record starts and stops (byte offsets) and every newline offset, in bounded memory (16 MiB chunks)."""
+    size = path.stat().st_size
+    data = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
     newlines, quotes = [], []
-    for start in range(0, len(data), _CHUNK):
+    for start in range(0, size, _CHUNK):
         chunk = np.asarray(data[start:start + _CHUNK + 1])  # one byte of overlap to see what follows a CR
         body = chunk[:_CHUNK]
         carriage = np.flatnonzero(body == 0x0D)
@@ -207,69 +229,74 @@ def _scan(path: Path) -> tuple[np.ndarray, np.ndarray, int]:
             raise _Misaligned("a bare CR (not followed by LF): line ends are ambiguous")
         newlines.append(np.flatnonzero(body == 0x0A) + start)
         quotes.append(np.flatnonzero(body == 0x22) + start)
-    size = len(data)
-    del data
     empty = np.zeros(0, np.int64)
-    return (np.concatenate(newlines) if newlines else empty), (np.concatenate(quotes) if quotes else empty), size
-
-
-def _read_with_duckdb(path: Path, connector: Connector) -> ReadResult:
-    n = len(connector.header)
-    con = duckdb.connect(config={"preserve_insertion_order": True, "threads": 2})
-    try:
-        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
-        literal = "'" + str(path).replace("'", "''") + "'"
-        delimiter = "'" + connector.delimiter.replace("'", "''") + "'"
-        table = con.sql(f"""
-            SELECT * FROM read_csv({literal}, header = true, delim = {delimiter}, quote = '"', escape = '"',
-                                   columns = {columns}, auto_detect = false, strict_mode = true,
-                                   store_rejects = true, null_padding = false)""").to_arrow_table()
-        rejected = con.execute("""
-            SELECT min(byte_position) FILTER (WHERE true) AS byte_position, any_value(error_type)::VARCHAR,
-                   any_value(error_message), any_value(csv_line), line_byte_position
-            FROM reject_errors GROUP BY line_byte_position ORDER BY line_byte_position""").fetchall()
-    finally:
-        con.close()
-
-    newlines, quotes, size = _scan(path)
-    ends = newlines[(np.searchsorted(quotes, newlines) % 2) == 0] if len(quotes) else newlines
+    newline = np.concatenate(newlines) if newlines else empty
+    quote = np.concatenate(quotes) if quotes else empty
+    ends = newline[(np.searchsorted(quote, newline) % 2) == 0] if len(quote) else newline
     starts = np.concatenate([[0], ends + 1]).astype(np.int64)
     stops = np.concatenate([ends, [size]]).astype(np.int64)
     keep = starts < size
     starts, stops = starts[keep], stops[keep]
+    length = stops - starts
+    blank = length == 0
+    single = np.flatnonzero(length == 1)
+    if len(single):
+        blank[single] = np.asarray(data[starts[single]]) == 0x0D
+    del data
+    return starts[~blank], stops[~blank], newline, stops
+
+
+def _read_with_duckdb(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection, *,
+                      materialize: bool) -> ReadResult:
+    n = len(connector.header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    literal = "'" + str(path).replace("'", "''") + "'"
+    delimiter = "'" + connector.delimiter.replace("'", "''") + "'"
+    _drop_scratch(con)
+    con.execute(f"""
+        CREATE TEMP TABLE _incoming_raw AS
+        SELECT * FROM read_csv({literal}, header = true, delim = {delimiter}, quote = '"', escape = '"',
+                               columns = {columns}, auto_detect = false, strict_mode = true, store_rejects = true,
+                               rejects_table = '_tm_rejects', rejects_scan = '_tm_reject_scans',
+                               null_padding = false)""")
+    parsed = con.execute("SELECT count(*) FROM _incoming_raw").fetchone()[0]
+    rejected = con.execute("""
+        SELECT any_value(error_type)::VARCHAR, any_value(error_message), any_value(csv_line), line_byte_position
+        FROM _tm_rejects GROUP BY line_byte_position ORDER BY line_byte_position""").fetchall()
+
+    starts, _stops, newlines, all_stops = _scan(path)
+    starts = starts[1:]  # the header
     with path.open("rb") as raw:
-        blank = np.array([_is_blank(raw, a, b) for a, b in zip(starts, stops, strict=True)]) \
-            if len(starts) and (stops - starts).min() <= 1 else np.zeros(len(starts), bool)
-        starts = starts[~blank]
-        starts = starts[1:]  # the header
         # DuckDB's byte position may point at a blank line before the record or a byte into it: take the
         # record start at or before the first non-newline byte
         positions = np.array([_skip_newlines(raw, int(pos)) for *_rest, pos in rejected], dtype=np.int64)
     reject_starts = starts[np.clip(np.searchsorted(starts, positions, side="right") - 1, 0, None)] \
         if len(positions) and len(starts) else positions
-    accepted = starts[~np.isin(starts, reject_starts)] if len(reject_starts) else starts
     if len(np.unique(reject_starts)) != len(rejected):
         raise _Misaligned(f"{len(rejected)} rejected records map to {len(np.unique(reject_starts))} record starts")
-    if len(accepted) != table.num_rows:
-        raise _Misaligned(f"{len(accepted)} record starts for {table.num_rows} parsed rows")
-    line_numbers = (np.searchsorted(newlines, accepted) + 1).astype(np.int32)
+    accepted = starts[~np.isin(starts, reject_starts)] if len(reject_starts) else starts
+    if len(accepted) != parsed:
+        raise _Misaligned(f"{len(accepted)} record starts for {parsed} parsed rows")
+    line_numbers = pa.table({"_line_number": pa.array((np.searchsorted(newlines, accepted) + 1).astype(np.int32))})
     rejects = [
         Reject(int(np.searchsorted(newlines, start) + 1), "column_count" if "COLUMNS" in error_type else "unparseable",
                f"{'column_count' if 'COLUMNS' in error_type else 'unparseable'}: {message}",
                (line or "").lstrip("\r\n"))
-        for start, (_pos, error_type, message, line, _lbp) in zip(reject_starts.tolist(), rejected, strict=True)
+        for start, (error_type, message, line, _lbp) in zip(reject_starts.tolist(), rejected, strict=True)
     ]
-    _verify(path, connector, table, accepted, stops)
-    table = table.rename_columns([f"c{i}" for i in range(n)]).add_column(
-        0, "_line_number", pa.array(line_numbers, pa.int32()))
-    return ReadResult([], [], rejects, table=table, method="duckdb-read_csv")
-
-
-def _is_blank(raw: io.BufferedReader, start: int, stop: int) -> bool:
-    if stop - start > 1:
-        return False
-    raw.seek(start)
-    return raw.read(stop - start) in (b"", b"\r")
+    _verify(path, connector, con, accepted, all_stops)
+    con.register("_line_numbers", line_numbers)
+    try:
+        con.execute("CREATE TEMP TABLE _incoming AS SELECT * FROM _line_numbers POSITIONAL JOIN _incoming_raw")
+    finally:
+        con.unregister("_line_numbers")
+    for table in ("_incoming_raw", "_tm_rejects", "_tm_reject_scans"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    table = None
+    if materialize:
+        table = con.sql("SELECT * FROM _incoming").to_arrow_table()
+        con.execute("DROP TABLE _incoming")
+    return ReadResult([], [], rejects, table=table, method="duckdb-read_csv", accepted=parsed)
 
 
 def _skip_newlines(raw: io.BufferedReader, pos: int) -> int:
@@ -278,22 +305,27 @@ def _skip_newlines(raw: io.BufferedReader, pos: int) -> int:
     return pos + len(head) - len(head.lstrip(b"\r\n"))
 
 
-def _verify(path: Path, connector: Connector, table: pa.Table, starts: np.ndarray, stops: np.ndarray) -> None:
+def _verify(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection, starts: np.ndarray,
+            stops: np.ndarray) -> None:
     """Re-parse a sample of rows from their own bytes and compare them cell by cell with DuckDB's."""
-    if table.num_rows == 0:
+    if len(starts) == 0:
         return
-    picks = np.unique(np.linspace(0, table.num_rows - 1, min(_VERIFY_SAMPLE, table.num_rows)).astype(int))
-    all_stops = np.sort(stops)
+    picks = np.unique(np.linspace(0, len(starts) - 1, min(_VERIFY_SAMPLE, len(starts))).astype(int)).tolist()
+    # rowids count in insertion (file) order; inside a transaction they start at a large offset
+    base = con.execute("SELECT min(rowid) FROM _incoming_raw").fetchone()[0]
+    rows = con.execute(f"SELECT rowid - {base}, * FROM _incoming_raw WHERE rowid - {base} IN "
+                       f"({', '.join(map(str, picks))}) ORDER BY rowid").fetchall()
+    if [r[0] for r in rows] != picks:
+        raise _Misaligned("sampled rows are missing")
     with path.open("rb") as raw:
-        for k in picks.tolist():
+        for k, *cells in rows:
             start = int(starts[k])
-            stop = int(all_stops[np.searchsorted(all_stops, start)])
+            stop = int(stops[np.searchsorted(stops, start)])
             raw.seek(start)
             text = raw.read(stop - start).decode(connector.encoding.replace("-sig", ""), errors="replace")
             try:
                 parsed = next(csv.reader(io.StringIO(text.rstrip("\r")), delimiter=connector.delimiter), [])
             except csv.Error as exc:
                 raise _Misaligned(f"row {k}: {exc}") from exc
-            ours = [table.column(i)[k].as_py() or "" for i in range(table.num_columns)]
-            if parsed != ours:
-                raise _Misaligned(f"row {k}: bytes give {parsed!r}, the parser gave {ours!r}")
+            if parsed != [c or "" for c in cells]:
+                raise _Misaligned(f"row {k}: bytes give {parsed!r}, the parser gave {cells!r}")
