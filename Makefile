@@ -17,7 +17,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast evaluate bench ui docs mlflow \
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast evaluate bench bench-ingest ui docs mlflow \
         superset lint clean
 
 help:  ## list the targets
@@ -53,6 +53,9 @@ test-fast: setup  ## the quick loop: skips tests marked slow
 
 bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, rows/s, memory, ratio to one query
 	$(PY) -m orchestration.bench --rows $(SCALE)
+
+bench-ingest: setup  ## file ingestion alone vs read_csv at SCALE rows; writes benchmarks/ingestion_<scale>.md
+	$(PY) -m orchestration.bench_ingest --rows $(SCALE)
 
 ui: setup  ## Dagster webserver and daemon on 127.0.0.1:3000
 	.venv/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -1,0 +1,110 @@
+"""``make bench-ingest``: file ingestion alone, through the landing contract, against DuckDB's own
+``CREATE TABLE AS SELECT * FROM read_csv(<same files>)`` with the same threads and memory limit.
+
+Writes its figures to ``benchmarks/ingestion_<rows>.md`` (committed) and prints them. Peak memory is the
+resident set of this process and its children, sampled every 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+
+from ingestion.connectors import USAGE_CONNECTORS
+from ingestion.contract import ensure_schema, land_file
+from orchestration.bench import MemorySampler
+from orchestration.settings import REPO_ROOT
+
+THREADS = 2
+MEMORY_LIMIT = "512MB"
+
+
+def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+    path.unlink(missing_ok=True)
+    return duckdb.connect(str(path), config={"threads": THREADS, "memory_limit": MEMORY_LIMIT,
+                                             "temp_directory": str(path.parent / "duckdb_tmp")})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=float, default=1e7)
+    parser.add_argument("--var", type=Path, default=REPO_ROOT / "var" / "bench_ingest")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks")
+    args = parser.parse_args()
+    var = args.var.resolve()
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    from ingestion.generator import GeneratorParams, generate
+
+    print(f"bench-ingest: generating {args.rows:,.0f} usage rows -> {var / 'landing'}", flush=True)
+    started = time.perf_counter()
+    generate(GeneratorParams(target_rows=int(args.rows), inject_faults=False), var / "landing")
+    print(f"  generated in {time.perf_counter() - started:.1f}s", flush=True)
+    files = {c: c.files(var / "landing") for c in USAGE_CONNECTORS}
+    n_files = sum(len(v) for v in files.values())
+    size = sum(p.stat().st_size for v in files.values() for p in v)
+
+    sampler = MemorySampler()
+    sampler.start()
+    con = _connect(var / "contract.duckdb")
+    ensure_schema(con, USAGE_CONNECTORS)
+    started = time.perf_counter()
+    rows = 0
+    readers: dict[str, int] = {}
+    for connector, paths in files.items():
+        for path in paths:
+            result = land_file(con, connector, path, var / "landing")
+            rows += result.rows_landed
+            readers[result.reader.split(" ")[0]] = readers.get(result.reader.split(" ")[0], 0) + 1
+    contract_seconds = time.perf_counter() - started
+    con.close()
+    contract_peak = max(rss for _, rss in sampler.samples)
+    sampler.samples.clear()
+
+    con = _connect(var / "baseline.duckdb")
+    started = time.perf_counter()
+    baseline_rows = 0
+    for connector, paths in files.items():
+        listing = ", ".join("'" + str(p) + "'" for p in paths)
+        con.execute(f"CREATE TABLE {connector.table} AS SELECT * FROM read_csv([{listing}], "
+                    f"delim = '{connector.delimiter}')")
+        baseline_rows += con.execute(f"SELECT count(*) FROM {connector.table}").fetchone()[0]
+    baseline_seconds = time.perf_counter() - started
+    con.close()
+    baseline_peak = max(rss for _, rss in sampler.samples)
+    sampler.stop()
+
+    ratio = (baseline_seconds / contract_seconds) if contract_seconds else 0.0
+    lines = [
+        f"# File ingestion benchmark: {rows:,} usage rows",
+        "",
+        f"Measured {dt.date.today()} on {platform.machine()} ({THREADS} threads, DuckDB memory_limit {MEMORY_LIMIT}),"
+        f" {n_files} report files, {size / 2**20:,.0f} MiB. Command: `make bench-ingest SCALE={args.rows:g}`.",
+        "",
+        "| path | wall s | rows | rows/s | peak RSS MiB (process + children) |",
+        "|---|---:|---:|---:|---:|",
+        f"| landing contract (ledger, lineage, casts, quarantine, line numbers) | {contract_seconds:.1f} | {rows:,} | "
+        f"{rows / contract_seconds:,.0f} | {contract_peak:,.0f} |",
+        f"| `CREATE TABLE AS SELECT * FROM read_csv(...)` | {baseline_seconds:.1f} | {baseline_rows:,} | "
+        f"{baseline_rows / baseline_seconds:,.0f} | {baseline_peak:,.0f} |",
+        "",
+        f"Throughput ratio contract / read_csv: **{ratio:.2f}** (target ≥ 0.5). "
+        f"Peak memory of the contract: **{contract_peak:,.0f} MiB** (target < 1024 MiB at 1e8 rows).",
+        f"Readers used: {readers}.",
+        "",
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    target = args.out / f"ingestion_{args.rows:.0e}.md".replace("+", "")
+    target.write_text("\n".join(lines))
+    print("\n".join(lines))
+    print(f"written to {target}")
+
+
+if __name__ == "__main__":
+    main()
