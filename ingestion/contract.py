@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.fields import Field
-from ingestion.readers import LandingError, ReadResult, read_delimited
+from ingestion.readers import LandingError, ReadResult, drop_incoming, read_delimited
 
 RAW_SCHEMA = "raw"
 LEDGER = f"{RAW_SCHEMA}._ledger"
@@ -224,7 +224,7 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
         _cast_and_route(con, connector, result)
     finally:
         if read.in_connection:
-            con.execute("DROP TABLE IF EXISTS _incoming")
+            drop_incoming(con)
         else:
             con.unregister("_incoming")
     if read.rejects:
@@ -255,32 +255,30 @@ def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result
         for i in range(len(connector.header)))
     # An exact repeat of an earlier line is a duplicate. Most files have none, and the window that finds
     # them costs a sort of the whole file, so it only runs when the hashes say there is a repeat.
-    repeats = con.execute(f"SELECT count(*) - count(DISTINCT hash({all_cells})) FROM _incoming").fetchone()[0]
-    copy = (f"row_number() OVER (PARTITION BY {all_cells} ORDER BY _line_number)" if repeats else "1")
+    total, repeats = con.execute(
+        f"SELECT count(*), count(*) - count(DISTINCT hash({all_cells})) FROM _incoming").fetchone()
+    copy = f"row_number() OVER (PARTITION BY {all_cells} ORDER BY _line_number)" if repeats else "1"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _routed AS
         WITH typed AS (
-            SELECT _line_number, {', '.join(typed)}, {all_cells}, {copy} AS _copy
-            FROM _incoming
+            SELECT _line_number, {', '.join(typed)}, {all_cells}, {copy} AS _copy FROM _incoming
         )
         SELECT *, {reason} AS _reason, {code} AS _reason_code FROM typed""")
     names = ", ".join(f.name for f in connector.columns)
     loaded_at = _now()
     params = [result.batch_id, result.file_name, result.sha256, result.delivery_version, loaded_at]
-    con.execute(f"""
+    landed = con.execute(f"""
         INSERT INTO {connector.raw_table} ({names}, {', '.join(LINEAGE_COLUMNS)})
-        SELECT {names}, ?, ?, _line_number, ?, ?, ? FROM _routed
-        WHERE _reason IS NULL AND _copy = 1""", params)
-    con.execute(f"""
-        INSERT INTO {QUARANTINE}
-        SELECT ?, ?, ?, _line_number, _reason_code, _reason, {raw_line}, ?
-        FROM _routed WHERE _reason IS NOT NULL ORDER BY _line_number""",
-                [result.batch_id, connector.source, result.file_name, loaded_at])
-    landed, quarantined, duplicate = con.execute("""
-        SELECT count(*) FILTER (WHERE _reason IS NULL AND _copy = 1),
-               count(*) FILTER (WHERE _reason IS NOT NULL),
-               count(*) FILTER (WHERE _reason IS NULL AND _copy > 1)
-        FROM _routed""").fetchone()
+        SELECT {names}, ?, ?, _line_number, ?, ?, ? FROM _routed WHERE _reason IS NULL AND _copy = 1""",
+                         params).fetchone()[0]
+    quarantined = duplicate = 0
+    if landed < total:  # only then can a row be bad or a repeat
+        quarantined = con.execute(f"""
+            INSERT INTO {QUARANTINE}
+            SELECT ?, ?, ?, _line_number, _reason_code, _reason, {raw_line}, ?
+            FROM _routed WHERE _reason IS NOT NULL""",
+                                  [result.batch_id, connector.source, result.file_name, loaded_at]).fetchone()[0]
+        duplicate = total - landed - quarantined
     con.execute("DROP TABLE _routed")
     result.rows_landed, result.rows_quarantined, result.rows_duplicate = landed, quarantined, duplicate
 

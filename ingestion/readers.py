@@ -209,7 +209,8 @@ class _Misaligned(Exception):
 
 
 def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    for table in ("_incoming_raw", "_incoming", "_tm_rejects", "_tm_reject_scans"):
+    drop_incoming(con)
+    for table in ("_tm_rejects", "_tm_reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -285,18 +286,27 @@ def _read_with_duckdb(path: Path, connector: Connector, con: duckdb.DuckDBPyConn
         for start, (error_type, message, line, _lbp) in zip(reject_starts.tolist(), rejected, strict=True)
     ]
     _verify(path, connector, con, accepted, all_stops)
-    con.register("_line_numbers", line_numbers)
-    try:
-        con.execute("CREATE TEMP TABLE _incoming AS SELECT * FROM _line_numbers POSITIONAL JOIN _incoming_raw")
-    finally:
-        con.unregister("_line_numbers")
-    for table in ("_incoming_raw", "_tm_rejects", "_tm_reject_scans"):
+    for table in ("_tm_rejects", "_tm_reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    # the line numbers join the parsed rows by position
+    con.register("_line_numbers_arrow", line_numbers)
+    try:
+        con.execute("CREATE TEMP TABLE _line_numbers AS SELECT * FROM _line_numbers_arrow")
+    finally:
+        con.unregister("_line_numbers_arrow")
+    con.execute("CREATE TEMP VIEW _incoming AS SELECT * FROM _line_numbers POSITIONAL JOIN _incoming_raw")
     table = None
     if materialize:
         table = con.sql("SELECT * FROM _incoming").to_arrow_table()
-        con.execute("DROP TABLE _incoming")
+        drop_incoming(con)
     return ReadResult([], [], rejects, table=table, method="duckdb-read_csv", accepted=parsed)
+
+
+def drop_incoming(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove what the fast reader left in the connection for the contract."""
+    con.execute("DROP VIEW IF EXISTS _incoming")
+    for table in ("_line_numbers", "_incoming_raw"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _skip_newlines(raw: io.BufferedReader, pos: int) -> int:
