@@ -17,7 +17,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast evaluate bench bench-ingest ui docs mlflow \
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest ui docs mlflow \
         superset lint clean
 
 help:  ## list the targets
