@@ -6,11 +6,11 @@ The run goes through the Dagster instance under ``var/dagster`` so it shows up i
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import contextlib
 import dataclasses
 import json
+import os
+import shutil
 import sys
 import time
 from pathlib import Path

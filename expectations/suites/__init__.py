@@ -6,12 +6,13 @@ checks are warnings; the Dagster asset checks block on errors only.
 """
 
 from expectations.suites.marts import fct_usage_daily_suite, performance_overview_suite
-from expectations.suites.raw import RAW_USAGE_TABLES, raw_catalogue_suite, raw_usage_suite
+from expectations.suites.raw import RAW_USAGE_TABLES, raw_catalogue_suite, raw_contract_suite, raw_usage_suite
 
 __all__ = [
     "RAW_USAGE_TABLES",
     "fct_usage_daily_suite",
     "performance_overview_suite",
     "raw_catalogue_suite",
+    "raw_contract_suite",
     "raw_usage_suite",
 ]

@@ -128,7 +128,8 @@ def raw_catalogue_suite(expected_row_count: int, *, name: str = "raw_catalogue")
         [
             columns_present(RAW_CATALOGUE_COLUMNS),
             *not_null(["isrc"]),
-            expect("ExpectColumnValuesToBeUnique", "isrc_unique", column="isrc"),
+            # one row per ISRC in each export (a later dated export may repeat the catalogue)
+            expect("ExpectCompoundColumnsToBeUnique", "isrc_unique", column_list=["isrc", "_batch_id"]),
             expect(
                 "ExpectColumnValuesToMatchRegex",
                 "isrc_well_formed",
@@ -141,6 +142,23 @@ def raw_catalogue_suite(expected_row_count: int, *, name: str = "raw_catalogue")
                 "row_count_matches_ledger",
                 value=int(expected_row_count),
             ),
+        ],
+        layer="raw",
+    )
+
+
+def raw_contract_suite(
+    table: str, columns: Iterable[str], required: Iterable[str], expected_row_count: int
+) -> gx.ExpectationSuite:
+    """The landing contract of any raw table, derived from its connector's declaration: every declared
+    column and the lineage columns exist, required columns are never null, and the table holds exactly
+    the rows the ledger says were landed."""
+    return make_suite(
+        f"raw_contract__{table}",
+        [
+            columns_present([*columns, *LINEAGE_COLUMNS]),
+            *not_null([*required, "_file_name", "_line_number"]),
+            expect("ExpectTableRowCountToEqual", "row_count_matches_ledger", value=int(expected_row_count)),
         ],
         layer="raw",
     )

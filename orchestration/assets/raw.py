@@ -73,13 +73,21 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
     return _land
 
 
-def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
-    """Great Expectations on the raw table; the row count must equal what the ledger says was landed."""
+def _suite_for(connector: Connector, expected_rows: int):
+    """The usage feeds and the catalogue have suites of their own; every other source is held to the
+    contract its connector declares."""
     from expectations.suites import raw as raw_suites
 
-    suite_for = raw_suites.raw_usage_suite if connector in USAGE_CONNECTORS else None
+    if connector in USAGE_CONNECTORS:
+        return raw_suites.raw_usage_suite(expected_row_count=expected_rows)
     if connector.source == "catalogue":
-        suite_for = raw_suites.raw_catalogue_suite
+        return raw_suites.raw_catalogue_suite(expected_row_count=expected_rows)
+    return raw_suites.raw_contract_suite(connector.table, [f.name for f in connector.columns],
+                                         [f.name for f in connector.columns if f.required], expected_rows)
+
+
+def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
+    """Great Expectations on the raw table; the row count must equal what the ledger says was landed."""
 
     @dg.asset_check(asset=raw_key(connector), name="gx_raw_suite", blocking=True,
                     description=f"Great Expectations suite for {connector.raw_table} (expectations/suites/raw.py).")
@@ -88,13 +96,12 @@ def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
             expected = con.execute(
                 f"SELECT coalesce(sum(rows_landed), 0) FROM {LEDGER} WHERE source = ? AND status = 'landed'",
                 [connector.source]).fetchone()[0]
-        suite = suite_for(expected_row_count=int(expected))
-        return run_suite(context, warehouse, "raw", connector.table, suite)
+        return run_suite(context, warehouse, "raw", connector.table, _suite_for(connector, int(expected)))
 
     return _check
 
 
 RAW_ASSETS = [build_raw_asset(c) for c in CONNECTORS]
-RAW_CHECKS = [build_raw_check(c) for c in CONNECTORS if c.source != "fx"]
+RAW_CHECKS = [build_raw_check(c) for c in CONNECTORS]
 
 __all__ = ["RAW_ASSETS", "RAW_CHECKS", "raw_key", "record_validation"]
