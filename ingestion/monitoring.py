@@ -27,6 +27,7 @@ CHECKS = ("completeness", "freshness", "volume", "error_rate", "reliability")
 @dataclasses.dataclass(frozen=True)
 class Finding:
     source: str
+    table: str
     check: str
     status: str  # pass | warn | fail
     value: float | None
@@ -65,7 +66,9 @@ def monitor(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector], as_
 
 
 def _for_source(c: Connector, rows: list[tuple], as_of: dt.date) -> list[Finding]:
-    f = lambda check, status, value, threshold, detail: Finding(c.source, check, status, value, threshold, detail)  # noqa: E731
+    def f(check: str, status: str, value: float | None, threshold: str, detail: str) -> Finding:
+        return Finding(c.source, c.table, check, status, value, threshold, detail)
+
     landed = [r for r in rows if r[1] == "landed"]
     out: list[Finding] = []
     # completeness: every due period has a landed report

@@ -6,12 +6,14 @@ in one process one after the other, and the run queue (dagster.yaml) lets one ru
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.collect import COLLECT_ASSETS, collect_resources
 from orchestration.assets.collection import collection_monitoring
 from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models
 from orchestration.assets.ml import track_stream_forecast
@@ -36,12 +38,13 @@ daily_schedule = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[*RAW_ASSETS, tunemantra_dbt_models, track_stream_forecast, serving_copy],
+    assets=[*COLLECT_ASSETS, *RAW_ASSETS, tunemantra_dbt_models, track_stream_forecast, serving_copy],
     asset_checks=[*RAW_CHECKS, collection_monitoring, *MART_CHECKS],
     jobs=[full_pipeline],
     schedules=[daily_schedule],
     resources={
         "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        **collect_resources(os.environ),
         "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
                               dbt_executable=str(Path(sys.executable).parent / "dbt")),
     },

@@ -50,7 +50,11 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
         shutil.copyfile(REPO_ROOT / "infra" / "dagster" / "dagster.yaml", instance_config)
     from dagster import DagsterEventType, DagsterInstance
 
-    from orchestration.definitions import defs
+    from orchestration.simulated_platforms import simulated_platforms
+
+    platforms = contextlib.ExitStack()
+    platforms.enter_context(simulated_platforms(settings.landing_dir))
+    from orchestration.definitions import defs  # after the platforms: resources read their endpoints
 
     started = time.perf_counter()
     job = defs.resolve_job_def("full_pipeline")
@@ -64,6 +68,7 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
         log_entries = instance.all_logs(result.run_id) if return_events else []
+    platforms.close()
     materialized, meta = [], {}
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:

@@ -23,6 +23,7 @@ renamed as (
         _batch_id as batch_id,
         _file_name as file_name,
         _line_number as line_number,
+        _delivery_version as delivery_version,
         _loaded_at as loaded_at
 
     from source

@@ -28,6 +28,16 @@ class ReportFormat:
     isrc: Callable[[str], str]
     money: Callable[[int], str]
 
+    def block(self, day: dt.date, cells: dict[str, list[str]], t_idx: list[int], r_idx: list[int],
+              streams: list[int], revenue_micros: list[int], currency: str) -> list[str]:
+        """The lines of one day, fast: ``cells`` holds the per-track ``isrc``, ``title`` and ``artist`` texts and
+        the per-territory ``territory`` texts, formatted once instead of once per line."""
+        d, sep, money = self.date(day), self.delimiter, self.money
+        isrcs, titles, artists, terr = cells["isrc"], cells["title"], cells["artist"], cells["territory"]
+        tail = sep + currency if len(self.header) == 8 else ""
+        return [f"{d}{sep}{terr[r]}{sep}{isrcs[t]}{sep}{titles[t]}{sep}{artists[t]}{sep}{s}{sep}{money(m)}{tail}"
+                for t, r, s, m in zip(t_idx, r_idx, streams, revenue_micros, strict=True)]
+
     def line(self, day: dt.date, territory: str, isrc: str, title: str, artist: str, streams: int,
              revenue_micros: int, currency: str) -> str:
         cells = [self.date(day), self.territory(territory), self.isrc(isrc), title, artist, str(streams),

@@ -1,4 +1,9 @@
-"""Daily streams per track, platform and territory: power-law popularity, release spikes, seasonality."""
+"""Daily streams per track, platform and territory: power-law popularity, release spikes, seasonality, and
+anomalies (spikes, drops, missing days) on single track x platform x territory series, whose truth the
+manifest keeps under ``hidden.anomalies``.
+
+Sampling is by day (``sample_day``), so a month of a large catalogue never has to sit in memory at once.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,27 @@ from ingestion.generator.catalogue import Track
 from ingestion.generator.params import PLATFORMS, GeneratorParams
 
 WEEKLY = np.array([0.93, 0.95, 0.97, 1.0, 1.12, 1.08, 0.95])  # Monday .. Sunday
+ANOMALY_KINDS = ("spike", "drop", "missing")
+
+
+@dataclasses.dataclass(frozen=True)
+class Anomaly:
+    """Expected streams of one track on one platform in one territory multiplied by ``factor`` from ``start``
+    to ``end`` (inclusive): a spike (1.5-10x), a drop (0.05-0.5x) or missing days (0: no row at all)."""
+
+    track: int  # index into the catalogue
+    isrc: str
+    platform: str
+    territory: str
+    start: dt.date
+    end: dt.date
+    kind: str
+    factor: float
+
+    def as_dict(self) -> dict:
+        return {"isrc": self.isrc, "platform": self.platform, "territory": self.territory,
+                "start": self.start.isoformat(), "end": self.end.isoformat(), "days": (self.end - self.start).days + 1,
+                "kind": self.kind, "factor": self.factor}
 
 
 @dataclasses.dataclass
@@ -21,6 +47,13 @@ class UsageModel:
     territory_weight: dict[str, np.ndarray]  # platform -> (n_tracks, n_territories), presence applied
     rate_micros: dict[str, np.ndarray]  # platform -> (n_territories,) per-stream rate
     viral_day: np.ndarray  # (n_tracks,) day offset of a viral bump
+    anomalies: list[Anomaly] = dataclasses.field(default_factory=list)
+    territories: tuple[str, ...] = ()
+
+    def multipliers(self, platform: str, day: dt.date) -> list[tuple[int, int, float]]:
+        """(track, territory index, factor) of the anomalies active on ``day`` for ``platform``."""
+        return [(a.track, self.territories.index(a.territory), a.factor) for a in self.anomalies
+                if a.platform == platform and a.start <= day <= a.end]
 
 
 def build_usage_model(rng: np.random.Generator, tracks: list[Track], params: GeneratorParams) -> UsageModel:
@@ -34,22 +67,55 @@ def build_usage_model(rng: np.random.Generator, tracks: list[Track], params: Gen
         weights[platform] = share * mix[None, :] * presence
         rates[platform] = rng.integers(lo, hi, size=n_r)
     viral_day = rng.integers(0, params.days, size=n_t)
-    return UsageModel(tracks, weights, rates, viral_day)
+    model = UsageModel(tracks, weights, rates, viral_day, territories=tuple(params.territories))
+    model.anomalies = _draw_anomalies(np.random.default_rng(rng.integers(2**63)), model, params)
+    return model
+
+
+def _draw_anomalies(rng: np.random.Generator, model: UsageModel, params: GeneratorParams) -> list[Anomaly]:
+    """A handful of anomalies (it grows slowly with the catalogue), each on its own series, on series busy
+    enough for a spike or a drop to be visible: a track released before the anomaly starts, present in the
+    territory, in the upper half of popularity when the catalogue allows it."""
+    tracks = model.tracks
+    n = int(min(60, 6 + len(tracks) // 25))
+    popular = np.argsort([-t.popularity for t in tracks], kind="stable")[:max(4, len(tracks) // 2)]
+    used: set[tuple[int, str, int]] = set()
+    out: list[Anomaly] = []
+    for i in range(n):
+        kind = ANOMALY_KINDS[i % 3] if i < 3 else ANOMALY_KINDS[int(rng.choice(3, p=[0.5, 0.3, 0.2]))]
+        for _attempt in range(50):
+            t = int(popular[int(rng.integers(len(popular)))])
+            platform = params.platforms[int(rng.integers(len(params.platforms)))]
+            r = int(rng.integers(min(3, len(params.territories))))  # the big markets: the series is dense
+            length = int(rng.integers(1, 8))
+            first = max(params.start_date, tracks[t].release_date + dt.timedelta(days=14))
+            span = (params.end_date - first).days - length
+            if span <= 0 or (t, platform, r) in used or model.territory_weight[platform][t, r] <= 0:
+                continue
+            start = first + dt.timedelta(days=int(rng.integers(span)))
+            factor = {"spike": round(float(rng.uniform(1.5, 10.0)), 2),
+                      "drop": round(float(rng.uniform(0.05, 0.5)), 2), "missing": 0.0}[kind]
+            used.add((t, platform, r))
+            out.append(Anomaly(t, tracks[t].isrc, platform, params.territories[r], start,
+                               start + dt.timedelta(days=length - 1), kind, factor))
+            break
+    return sorted(out, key=lambda a: (a.start, a.isrc, a.platform, a.territory))
 
 
 def daily_intensity(model: UsageModel, days: list[dt.date], start: dt.date) -> np.ndarray:
     """Expected streams (days, tracks) over all platforms and territories, before the platform split."""
-    n_d = len(days)
     pop = np.array([t.popularity for t in model.tracks])
-    age = np.array([[(d - t.release_date).days for t in model.tracks] for d in days], dtype=float)
-    offset = np.array([(d - start).days for d in days], dtype=float)[:, None]
+    released_on = np.array([t.release_date.toordinal() for t in model.tracks], dtype=float)
+    day_ord = np.array([d.toordinal() for d in days], dtype=float)[:, None]
+    age = day_ord - released_on[None, :]
+    offset = day_ord - start.toordinal()
     released = age >= 0
     age = np.clip(age, 0, None)
     spike = 1.0 + 3.0 * np.exp(-age / 12.0)
     arche = np.array([t.archetype for t in model.tracks])
     doy = np.array([d.timetuple().tm_yday for d in days], dtype=float)[:, None]
     seasonal = 1.0 + 0.6 * np.cos(2 * np.pi * (doy - 355) / 365.25)  # peaks around the holidays
-    lifecycle = np.ones((n_d, len(model.tracks)))
+    lifecycle = np.ones((len(days), len(model.tracks)))
     lifecycle = np.where(arche == "decaying", 0.35 + 0.65 * np.exp(-age / 300.0), lifecycle)
     lifecycle = np.where(arche == "seasonal", seasonal, lifecycle)
     bump = 1.0 + 2.5 * np.exp(-np.abs(offset - model.viral_day[None, :]) / 9.0)
@@ -58,9 +124,24 @@ def daily_intensity(model: UsageModel, days: list[dt.date], start: dt.date) -> n
     return pop[None, :] * spike * lifecycle * dow * released
 
 
+def expected_day(model: UsageModel, platform: str, day: dt.date, intensity: np.ndarray) -> np.ndarray:
+    """Expected streams (tracks, territories) of one platform on one day, anomalies applied.
+    ``intensity`` is that day's row of :func:`daily_intensity`."""
+    lam = intensity[:, None] * model.territory_weight[platform]
+    for t, r, factor in model.multipliers(platform, day):
+        lam[t, r] *= factor
+    return lam
+
+
+def sample_day(rng: np.random.Generator, model: UsageModel, platform: str, day: dt.date,
+               intensity: np.ndarray) -> np.ndarray:
+    """Poisson streams (tracks, territories) for one platform and one day."""
+    return rng.poisson(expected_day(model, platform, day, intensity))
+
+
 def sample_month(
     rng: np.random.Generator, model: UsageModel, platform: str, days: list[dt.date], start: dt.date
 ) -> np.ndarray:
-    """Poisson streams (days, tracks, territories) for one platform and one month."""
-    lam = daily_intensity(model, days, start)[:, :, None] * model.territory_weight[platform][None, :, :]
-    return rng.poisson(lam)
+    """Poisson streams (days, tracks, territories) for one platform and one month (small samples only)."""
+    intensity = daily_intensity(model, days, start)
+    return np.stack([sample_day(rng, model, platform, d, intensity[i]) for i, d in enumerate(days)])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingestion.generator.catalogue import build_catalogue
+from ingestion.generator.catalogue import build_catalogue, catalogue_counts
 from ingestion.generator.context import GenerationContext, months_between, stream_for
 from ingestion.generator.families import FAMILIES
 from ingestion.generator.params import GENERATOR_VERSION, USD_EUR_BASE_MICROS, GeneratorParams
 from ingestion.generator.usage import build_usage_model
+
+TOTALS_KEYS = ("usage_rows", "streams", "streams_by_platform", "rows_by_platform", "revenue_by_currency",
+               "revenue_eur", "truth_rules")
 
 # expected non-zero cells per (day, track, platform, territory); used to size the catalogue
 _FILL_RATE = 0.42
@@ -43,15 +46,11 @@ def _manifest(ctx: GenerationContext) -> dict:
         "generator_version": GENERATOR_VERSION,
         "params": params.as_dict(),
         "files": ctx.files,
-        "catalogue": {
-            "tracks": len(tracks),
-            "releases": len({t.upc for t in tracks}),
-            "artists": len({t.artist for t in tracks}),
-            "labels": len({t.label for t in tracks}),
-        },
-        # the daily streaming feeds' truth, kept at the top level where the spine's tests read it
+        "catalogue": catalogue_counts(tracks),
+        # the daily streaming feeds' truth, kept at the top level where the spine's tests read it (the
+        # details of its faults stay under families.daily_streams); truth_rules says what the figures count
         "totals": {
-            **daily,
+            **{k: v for k, v in daily.items() if k in TOTALS_KEYS},
             "first_date": params.start_date.isoformat(),
             "last_date": params.end_date.isoformat(),
             "days": params.days,
@@ -60,6 +59,9 @@ def _manifest(ctx: GenerationContext) -> dict:
         "families": ctx.truth,
         # hidden truth for later evaluation (archetypes, popularity): never shown to the pipeline
         "hidden": {"tracks": {t.isrc: {"archetype": t.archetype, "popularity": round(t.popularity, 6),
-                                       "release_date": t.release_date.isoformat()}
-                              for t in tracks}},
+                                       "release_date": t.release_date.isoformat(), "artist_id": t.artist_id,
+                                       "label_id": t.label_id}
+                              for t in tracks},
+                   # artists, homonyms, artist_variants, anomalies: what the families recorded
+                   **ctx.shared.get("hidden", {})},
     }

@@ -5,31 +5,31 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from ingestion.connectors import CONNECTORS
+from ingestion.connectors import ALL_CONNECTORS
 from ingestion.monitoring import CHECKS, monitor, record
 from orchestration.assets.raw import raw_key
 from orchestration.settings import get_settings
 from orchestration.warehouse import WarehouseResource
 
-_BY_SOURCE = {c.source: c for c in CONNECTORS}
+_BY_SOURCE = {c.table: c for c in ALL_CONNECTORS}
 
 
 @dg.multi_asset_check(
     specs=[dg.AssetCheckSpec(name=f"collection_{check}", asset=raw_key(c),
                              description=f"Collection monitoring: {check} of the {c.source} deliveries.")
-           for c in CONNECTORS for check in CHECKS],
+           for c in ALL_CONNECTORS for check in CHECKS],
 )
 def collection_monitoring(context: dg.AssetCheckExecutionContext,
                           warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
     as_of = get_settings().as_of_date
     with warehouse.connect() as con:
-        findings = monitor(con, CONNECTORS, as_of)
+        findings = monitor(con, ALL_CONNECTORS, as_of)
         record(con, context.run.run_id, findings)
     for finding in findings:
         severity = dg.AssetCheckSeverity.ERROR if finding.status == "fail" and finding.check == "error_rate" \
             else dg.AssetCheckSeverity.WARN
         yield dg.AssetCheckResult(
-            asset_key=raw_key(_BY_SOURCE[finding.source]),
+            asset_key=raw_key(_BY_SOURCE[finding.table]),
             check_name=f"collection_{finding.check}",
             passed=finding.status == "pass",
             severity=severity,

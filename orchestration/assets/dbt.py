@@ -73,8 +73,14 @@ def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
 
 
 def _raw_streams_total(warehouse: WarehouseResource) -> int:
+    """Streams of the raw layer, counting each platform-month's latest delivery version only: the figure
+    the marts must reconcile to."""
+    latest = """SELECT sum(streams) AS s FROM (
+        SELECT streams, _delivery_version,
+               max(_delivery_version) OVER (PARTITION BY date_trunc('month', report_date)) AS latest_version
+        FROM {table}) WHERE _delivery_version = latest_version"""
     with warehouse.connect(read_only=True) as con:
-        union = " UNION ALL ".join(f"SELECT sum(streams) AS s FROM {c.raw_table}" for c in USAGE_CONNECTORS)
+        union = " UNION ALL ".join(latest.format(table=c.raw_table) for c in USAGE_CONNECTORS)
         return int(con.execute(f"SELECT coalesce(sum(s), 0) FROM ({union})").fetchone()[0])
 
 

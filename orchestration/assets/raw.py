@@ -6,8 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingestion.connectors import CONNECTORS, USAGE_CONNECTORS
+from ingestion.connectors import ALL_CONNECTORS, USAGE_CONNECTORS
 from ingestion.contract import LEDGER, Connector, FileResult, ensure_schema, land_file, recover_interrupted
+from orchestration.assets.collect import COLLECT_KEYS
 from orchestration.assets.quality import record_validation, run_suite
 from orchestration.progress import progress
 from orchestration.settings import get_settings
@@ -30,8 +31,11 @@ def _files_table(results: list[FileResult]) -> dg.TableMetadataValue:
 
 
 def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
+    upstream = [COLLECT_KEYS[connector.source]] if connector.source in COLLECT_KEYS else []
+
     @dg.asset(
         key=raw_key(connector),
+        deps=upstream,
         group_name="raw",
         kinds={"duckdb", "python"},
         description=f"Files under landing/{connector.source}/ landed into {connector.raw_table} by the "
@@ -44,7 +48,7 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         started = time.perf_counter()
         results: list[FileResult] = []
         with warehouse.connect() as con:
-            ensure_schema(con, CONNECTORS)
+            ensure_schema(con, ALL_CONNECTORS)
             recovered = recover_interrupted(con)
             if recovered:
                 context.log.warning(f"{recovered} interrupted load(s) marked failed; their files land again now")
@@ -101,7 +105,7 @@ def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
     return _check
 
 
-RAW_ASSETS = [build_raw_asset(c) for c in CONNECTORS]
-RAW_CHECKS = [build_raw_check(c) for c in CONNECTORS]
+RAW_ASSETS = [build_raw_asset(c) for c in ALL_CONNECTORS]
+RAW_CHECKS = [build_raw_check(c) for c in ALL_CONNECTORS]
 
 __all__ = ["RAW_ASSETS", "RAW_CHECKS", "raw_key", "record_validation"]

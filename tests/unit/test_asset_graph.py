@@ -51,11 +51,17 @@ def test_graph_runs_from_raw_files_to_the_serving_copy(tmp_path: Path) -> None:
     assert "ml/track_stream_forecast" in graph["serving/serving_copy"]["deps"]
     assert "gx_raw_suite" in graph["raw/deezer__daily_streams"]["checks"]
     assert "gx_mart_suite" in graph["marts/fct_usage_daily"]["checks"]
-    # walking up from the serving copy reaches every landing connector
+    # walking up from the serving copy reaches every source the marts read (dbt sources), and every raw
+    # table is landed by a connector asset with its checks
     seen, todo = set(), ["serving/serving_copy"]
     while todo:
         key = todo.pop()
         if key not in seen:
             seen.add(key)
             todo.extend(graph.get(key, {}).get("deps", []))
-    assert {k for k in graph if k.startswith("raw/")} <= seen
+    assert {"raw/spotify__daily_streams", "raw/apple_music__daily_streams", "raw/deezer__daily_streams",
+            "raw/catalogue__tracks", "raw/fx__monthly_rates"} <= seen
+    for key in (k for k in graph if k.startswith("raw/")):
+        assert graph[key]["group"] == "raw"
+        assert {"gx_raw_suite", "collection_completeness", "collection_error_rate"} <= set(graph[key]["checks"])
+    assert graph["raw/social__engagement"]["deps"] == ["collect/social_api_pull"]

@@ -1,11 +1,20 @@
-{#- Every landed stream reaches the fact, exactly once: sums per platform agree with the raw layer. -#}
+{#- Every landed stream of the latest delivery of each platform-month reaches the fact, exactly once:
+    sums per platform agree with the raw layer. -#}
+{%- set feeds = [('spotify', 'spotify'), ('apple_music', 'apple_music'), ('deezer', 'deezer')] %}
 with raw_streams as (
 
-    select 'spotify' as platform_code, sum(streams) as streams from {{ source('spotify', 'daily_streams') }}
-    union all
-    select 'apple_music', sum(streams) from {{ source('apple_music', 'daily_streams') }}
-    union all
-    select 'deezer', sum(streams) from {{ source('deezer', 'daily_streams') }}
+    {%- for source_name, platform_code in feeds %}
+    select '{{ platform_code }}' as platform_code, sum(streams) as streams
+    from (
+        select
+            streams,
+            _delivery_version,
+            max(_delivery_version) over (partition by {{ month_start('report_date') }}) as latest_version
+        from {{ source(source_name, 'daily_streams') }}
+    ) as versions
+    where _delivery_version = latest_version
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 
 ),
 

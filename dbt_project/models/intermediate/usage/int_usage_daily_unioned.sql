@@ -1,4 +1,6 @@
-{#- Every daily streaming feed at one grain: day x platform x territory x recording. -#}
+{#- Every daily streaming feed at one grain: day x platform x territory x recording. A platform's file
+    covers one month; a restatement re-delivers the whole month as a new delivery version, which replaces
+    the earlier one (the raw layer keeps every version). -#}
 with spotify as (
 
     select * from {{ ref('stg_spotify__daily_streams') }}
@@ -25,6 +27,16 @@ unioned as (
     union all
     select * from deezer
 
+),
+
+latest_delivery as (
+
+    select *
+    from unioned
+    qualify delivery_version = max(delivery_version) over (
+        partition by platform_code, {{ month_start('usage_date') }}
+    )
+
 )
 
-select * from unioned
+select * from latest_delivery
