@@ -35,6 +35,8 @@ def simulated_platforms(landing_dir: Path) -> Iterator[dict[str, str]]:
 
             token = secrets.token_urlsafe(16)
             connection = FakeConnection("merch-shop-to-tunemantra", STREAM, COLUMNS, load_stream_records(stream_file))
+            # Airbyte keeps its sync state on its side: records an earlier demo run already synced stay synced
+            connection.delivered = _synced_before(landing_dir / "airbyte" / STREAM)
             api = stack.enter_context(FakeAirbyteAPI(landing_dir, token=token, connections=[connection]))
             env.update(TM_AIRBYTE_URL=api.server_url, TM_AIRBYTE_TOKEN=token,
                        TM_AIRBYTE_CONNECTION=connection.connection_id, TM_AIRBYTE_POLL_SECONDS="0.2")
@@ -51,6 +53,18 @@ def simulated_platforms(landing_dir: Path) -> Iterator[dict[str, str]]:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
+
+
+def _synced_before(folder: Path) -> int:
+    import csv
+
+    if not folder.exists():
+        return 0
+    count = 0
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            count += max(0, sum(1 for _ in csv.reader(fh)) - 1)
+    return count
 
 
 def _replay_webhooks(queue: Path, landing_dir: Path) -> None:

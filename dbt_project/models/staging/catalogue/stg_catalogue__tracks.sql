@@ -23,6 +23,16 @@ renamed as (
 
     from source
 
+),
+
+latest_export as (
+
+    {#- a later dated export restates the catalogue (title corrections, label transfers): the latest wins
+        here; the history of changes is the snapshots' job -#}
+    select *
+    from renamed
+    qualify row_number() over (partition by isrc order by loaded_at desc, file_name desc) = 1
+
 )
 
-select * from renamed
+select * from latest_export
