@@ -6,6 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 VAR ?= $(CURDIR)/var
 SEED ?= 42
 ROWS ?= 250000
+EXTRAS ?=
 SCALE ?= 1e7
 export TM_VAR_DIR := $(VAR)
 export DAGSTER_HOME := $(VAR)/dagster
@@ -17,7 +18,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest ui docs mlflow \
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest ui docs webhook mlflow \
         superset lint clean
 
 help:  ## list the targets
@@ -37,8 +38,8 @@ setup-superset: .uv-installed  ## Superset's own environment (infra/superset/uv.
 setup-browser:  ## Debian's chromium for the browser tests
 	bash infra/setup-system.sh chromium
 
-sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=)
-	$(PY) -m ingestion.generator --out $(VAR)/landing --seed $(SEED) --rows $(ROWS)
+sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=, EXTRAS=all for every family)
+	$(PY) -m ingestion.generator --out $(VAR)/landing --seed $(SEED) --rows $(ROWS) --extras "$(EXTRAS)"
 
 pipeline: setup  ## materialise the whole Dagster asset graph once and print the summary
 	$(PY) -m orchestration.demo
@@ -63,6 +64,9 @@ ui: setup  ## Dagster webserver and daemon on 127.0.0.1:3000
 docs: setup  ## dbt docs site on 127.0.0.1:8080 (after make demo)
 	cd dbt_project && $(DBT) docs generate --profiles-dir . --target-path $(VAR)/dbt_docs
 	cd dbt_project && $(DBT) docs serve --profiles-dir . --target-path $(VAR)/dbt_docs --host 127.0.0.1 --port 8080 --no-browser
+
+webhook: setup  ## the webhook receiver for platform events on 127.0.0.1:8765 (TM_WEBHOOK_SECRET must be set)
+	$(PY) -m ingestion.collectors.webhook --landing $(VAR)/landing --port 8765
 
 mlflow: setup  ## MLflow UI on 127.0.0.1:5000
 	.venv/bin/mlflow ui --backend-store-uri sqlite:///$(VAR)/mlflow/mlflow.db --host 127.0.0.1 --port 5000
