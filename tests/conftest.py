@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from orchestration.settings import Settings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEST_ROWS = 60_000  # the smallest catalogue (12 tracks) over 426 days: ~150k usage rows
 
@@ -31,20 +33,24 @@ class PipelineRun:
     returncode: int
 
     @property
+    def settings(self) -> Settings:
+        return Settings(var_dir=self.var_dir, target="duckdb")
+
+    @property
     def landing_dir(self) -> Path:
-        return self.var_dir / "landing"
+        return self.settings.landing_dir
 
     @property
     def warehouse_path(self) -> Path:
-        return self.var_dir / "warehouse" / "tunemantra.duckdb"
+        return self.settings.warehouse_path
 
     @property
     def serving_path(self) -> Path:
-        return self.var_dir / "serving" / "tunemantra_serving.duckdb"
+        return self.settings.serving_path
 
     @property
     def mlflow_tracking_uri(self) -> str:
-        return f"sqlite:///{self.var_dir / 'mlflow' / 'mlflow.db'}"
+        return self.settings.mlflow_tracking_uri
 
     def rerun(self) -> PipelineRun:
         return run_pipeline(self.var_dir, self.manifest)

@@ -36,12 +36,14 @@ import threading
 import time
 import uuid
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pydantic
 from airbyte_api import models, utils
+
+from ingestion.collectors._local_server import LocalHttpServer
 
 SOURCE = "airbyte"
 AIRBYTE_COLUMNS: tuple[str, ...] = ("_airbyte_raw_id", "_airbyte_extracted_at", "_airbyte_generation_id",
@@ -82,7 +84,9 @@ class ProblemError(Exception):
         self.status, self.detail = status, detail
 
 
-class FakeAirbyteAPI:
+class FakeAirbyteAPI(LocalHttpServer):
+    thread_name = "fake-airbyte-api"
+
     def __init__(self, landing_dir: Path, *, token: str, connections: list[FakeConnection],
                  first_job_id: int = 1001) -> None:
         self.landing_dir = Path(landing_dir)
@@ -92,43 +96,10 @@ class FakeAirbyteAPI:
         self.requests_log: list[tuple[str, str, int]] = []  # (method, path, status)
         self._next_job_id = first_job_id
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle --------------------------------------------------------------------------------------------
-    def start(self) -> FakeAirbyteAPI:
-        api = self
-
-        class Handler(_Handler):
-            owner = api
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-airbyte-api",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    def __enter__(self) -> FakeAirbyteAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def server_url(self) -> str:
-        assert self._server is not None, "the server is not running"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"{self.address}/v1"
 
     # --- the API ----------------------------------------------------------------------------------------------
     def handle(self, method: str, path: str, headers: Any, body: bytes) -> tuple[int, str]:
@@ -266,3 +237,5 @@ def load_stream_records(fixtures_file: Path) -> list[dict[str, Any]]:
     """The source records the generator wrote for a stream (``api_fixtures/airbyte/<stream>.jsonl``)."""
     with Path(fixtures_file).open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+FakeAirbyteAPI.handler_base = _Handler

@@ -28,10 +28,12 @@ import json
 import threading
 import time
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ingestion.collectors._local_server import LocalHttpServer
 
 ENDPOINT = "/v1/engagement"
 
@@ -45,7 +47,9 @@ class LoggedRequest:
     at: float
 
 
-class FakeSocialAPI:
+class FakeSocialAPI(LocalHttpServer):
+    thread_name = "fake-social-api"
+
     def __init__(self, fixtures_dir: Path, *, token: str | None = None, rate_limit_every: int = 0,
                  fail_every: int = 0, retry_after: int = 1, through: dt.date | None = None) -> None:
         index = json.loads((Path(fixtures_dir) / "index.json").read_text())
@@ -56,43 +60,10 @@ class FakeSocialAPI:
         self.through = through or (dt.date.fromisoformat(self.pages[-1]["date"]) if self.pages else None)
         self.requests_log: list[LoggedRequest] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle --------------------------------------------------------------------------------------------
-    def start(self) -> FakeSocialAPI:
-        api = self
-
-        class Handler(_Handler):
-            owner = api
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-social-api",
-                                        daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-    def __enter__(self) -> FakeSocialAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "the server is not running"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.address
 
     def publish_through(self, day: dt.date) -> None:
         """Days up to ``day`` (inclusive) are complete and may be served."""
@@ -172,3 +143,5 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the owner keeps its own log
         pass
+
+FakeSocialAPI.handler_base = _Handler

@@ -36,11 +36,12 @@ import os
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import IO, Any
 
 from ingestion.collectors import free_name
+from ingestion.collectors._local_server import LocalHttpServer
 
 SOURCE = "webhooks"
 ENDPOINT = "/webhooks/playlist-events"
@@ -84,7 +85,9 @@ def event_problems(event: Any) -> list[str]:
     return problems
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalHttpServer):
+    thread_name = "webhook-http"
+
     def __init__(self, landing_dir: Path, *, secret: str | None = None, port: int = 0,
                  clock: Callable[[], dt.datetime] | None = None, rotate_every: float = 30.0,
                  fsync: bool = True) -> None:
@@ -102,51 +105,29 @@ class WebhookReceiver:
         self.closed_files: list[Path] = []
         self._lock = threading.Lock()
         self._segment: tuple[str, Path, IO[str]] | None = None  # (hour, .part path, open file)
-        self._server: ThreadingHTTPServer | None = None
-        self._threads: list[threading.Thread] = []
-        self._stopping = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self._stopping_event = threading.Event()
         self._recover()
         self._seen = self._read_seen_ids()
 
     # --- lifecycle --------------------------------------------------------------------------------------------
-    def start(self) -> WebhookReceiver:
-        receiver = self
+    def _started(self) -> None:
+        self._stopping_event.clear()
+        self._ticker = threading.Thread(target=self._tick, name="webhook-rotate", daemon=True)
+        self._ticker.start()
 
-        class Handler(_Handler):
-            owner = receiver
+    def _stopping(self) -> None:
+        self._stopping_event.set()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self._server.daemon_threads = True
-        self._stopping.clear()
-        self._threads = [threading.Thread(target=self._server.serve_forever, args=(0.05,), name="webhook-http",
-                                          daemon=True),
-                         threading.Thread(target=self._tick, name="webhook-rotate", daemon=True)]
-        for thread in self._threads:
-            thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        for thread in self._threads:
-            thread.join(timeout=10)
-        self._threads = []
+    def _stopped(self) -> None:
+        if self._ticker is not None:
+            self._ticker.join(timeout=10)
+            self._ticker = None
         self.rotate(force=True)
-
-    def __enter__(self) -> WebhookReceiver:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "the receiver is not running"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{ENDPOINT}"
+        return f"{self.address}{ENDPOINT}"
 
     # --- receiving --------------------------------------------------------------------------------------------
     def receive(self, body: bytes, signature: str | None) -> tuple[int, dict[str, Any]]:
@@ -251,7 +232,7 @@ class WebhookReceiver:
         return seen
 
     def _tick(self) -> None:
-        while not self._stopping.wait(self.rotate_every):
+        while not self._stopping_event.wait(self.rotate_every):
             self.rotate()
 
 
@@ -293,6 +274,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+WebhookReceiver.handler_base = _Handler
 
 
 def main() -> None:

@@ -13,23 +13,29 @@ from ingestion.contract import Connector
 # export of the same tracks is a new period (a new snapshot), not a restatement; the undated export has none.
 # The first nine columns are the original layout (stg_catalogue__tracks selects them by name); the label
 # hierarchy and the work identifier were added after them.
+# what every catalogue source says of a track (the label's export, the distribution system's database)
+TRACK_HEADER: tuple[str, ...] = ("isrc", "track_title", "artist_name", "release_title", "upc", "release_date",
+                                 "label_name", "genre", "duration_seconds")
+TRACK_FIELDS: tuple[f.Field, ...] = (
+    f.isrc("isrc"),
+    f.text("track_title"),
+    f.text("artist_name"),
+    f.text("release_title"),
+    f.upc("upc"),
+    f.date("release_date", "%Y-%m-%d"),
+    f.text("label_name"),
+    f.text("genre", required=False),
+    f.integer("duration_seconds"),
+)
+
 CATALOGUE = Connector(
     source="catalogue",
     table="catalogue__tracks",
     file_patterns=("catalogue_*.csv",),
     name_pattern=r"_(?P<period>\d{4}-\d{2}-\d{2})\.csv$",
-    header=("isrc", "track_title", "artist_name", "release_title", "upc", "release_date", "label_name", "genre",
-            "duration_seconds", "sub_label_name", "distributor", "label_id", "iswc"),
+    header=(*TRACK_HEADER, "sub_label_name", "distributor", "label_id", "iswc"),
     fields=(
-        f.isrc("isrc"),
-        f.text("track_title"),
-        f.text("artist_name"),
-        f.text("release_title"),
-        f.upc("upc"),
-        f.date("release_date", "%Y-%m-%d"),
-        f.text("label_name"),
-        f.text("genre", required=False),
-        f.integer("duration_seconds"),
+        *TRACK_FIELDS,
         f.text("sub_label_name", required=False),
         f.text("distributor"),
         f.text("label_id"),
