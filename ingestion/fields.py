@@ -76,3 +76,60 @@ def code(name: str, length: int, what: str) -> Field:
 def text(name: str, *, required: bool = True) -> Field:
     cast = "nullif(trim({c}), '')"
     return Field(name, "VARCHAR", cast, "missing_value", "a non-empty text", required=required)
+
+
+def optional(field: Field) -> Field:
+    """The same column, but an empty cell is allowed (NULL); a non-empty cell must still be valid."""
+    return dataclasses.replace(field, required=False)
+
+
+def one_of(name: str, values: tuple[str, ...]) -> Field:
+    """A code from a closed list, compared and stored in lower case."""
+    listed = ", ".join(_q(v.lower()) for v in values)
+    return Field(name, "VARCHAR", f"CASE WHEN lower(trim({{c}})) IN ({listed}) THEN lower(trim({{c}})) END",
+                 "invalid_value", "one of " + "|".join(values))
+
+
+def signed_integer(name: str) -> Field:
+    """Counts that corrections may make negative (refunds, spam removals)."""
+    return integer(name, minimum=-(10**15))
+
+
+def share(name: str) -> Field:
+    """A proportion between 0 and 1 written as a decimal with at most 6 decimals."""
+    text = "trim({c})"
+    return Field(name, "DECIMAL(9,6)",
+                 f"CASE WHEN regexp_full_match({text}, '(0|1)(\\.[0-9]{{{{1,6}}}})?') "
+                 f"AND try_cast({text} AS DECIMAL(9,6)) <= 1 THEN try_cast({text} AS DECIMAL(9,6)) END",
+                 "invalid_share", "a share between 0 and 1 (at most 6 decimals)")
+
+
+def timestamp_utc(name: str) -> Field:
+    """An ISO 8601 date-time with an explicit offset (``Z`` or ``±hh:mm``), stored as a UTC TIMESTAMP.
+    A date-time without an offset is refused rather than read in the loader's local time zone."""
+    has_offset = r"regexp_matches(trim({c}), '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$')"
+    return Field(name, "TIMESTAMP",
+                 f"CASE WHEN {has_offset} THEN timezone('UTC', try_cast(trim({{c}}) AS TIMESTAMPTZ)) END",
+                 "invalid_timestamp", "an ISO 8601 date-time with a UTC offset")
+
+
+def local_timestamp(name: str, fmt: str) -> Field:
+    """A wall-clock date-time without offset (the offset travels in its own column, see :func:`utc_offset`)."""
+    return Field(name, "TIMESTAMP", f"try_strptime(trim({{c}}), {_q(fmt)})", "invalid_timestamp",
+                 f"a date-time ({fmt})")
+
+
+def utc_offset(name: str) -> Field:
+    """An offset from UTC as ``±hh:mm`` (-14:00 … +14:00), kept as text."""
+    return Field(name, "VARCHAR",
+                 "CASE WHEN regexp_full_match(trim({c}), '[+-](0[0-9]|1[0-4]):[0-5][0-9]') THEN trim({c}) END",
+                 "invalid_offset", "a UTC offset (±hh:mm)")
+
+
+def iswc(name: str) -> Field:
+    """ISO 15707 ``T-ddd.ddd.ddd-C`` (dots and hyphens optional), kept as delivered; the check digit is the
+    staging layer's to verify (shared/domain.md gives the rule)."""
+    return Field(name, "VARCHAR",
+                 "CASE WHEN regexp_full_match(upper(trim({c})), 'T-?[0-9]{{3}}\\.?[0-9]{{3}}\\.?[0-9]{{3}}-?[0-9]') "
+                 "THEN trim({c}) END",
+                 "invalid_iswc", "an ISWC (T-ddd.ddd.ddd-C)")

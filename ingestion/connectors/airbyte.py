@@ -8,8 +8,8 @@ source ``airbyte`` and each globs its stream's folder.
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.extra_fields import one_of, timestamp_utc
 from ingestion.contract import Connector
+from ingestion.fields import one_of, timestamp_utc
 
 _AIRBYTE_FIELDS = (
     f.text("airbyte_raw_id"),

@@ -4,8 +4,9 @@ age band x gender, country and top-city rows in one long table; ``breakdown`` sa
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import PLATFORM_CODES, TERRITORY, one_of, optional
+from ingestion.connectors.analytics_kinds import PLATFORM_CODES, TERRITORY
 from ingestion.contract import Connector
+from ingestion.fields import one_of, optional
 
 AUDIENCE = Connector(
     source="audience",

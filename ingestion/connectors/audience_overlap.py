@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import PLATFORM_CODES, one_of, share
+from ingestion.connectors.analytics_kinds import PLATFORM_CODES
 from ingestion.contract import Connector
+from ingestion.fields import one_of, share
 
 AUDIENCE_OVERLAP = Connector(
     source="audience_overlap",

@@ -4,8 +4,9 @@ weeks on chart as chart companies publish them; no ISRC, so the label's tracks a
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import TERRITORY, optional
+from ingestion.connectors.analytics_kinds import TERRITORY
 from ingestion.contract import Connector
+from ingestion.fields import optional
 
 CHARTS = Connector(
     source="charts",

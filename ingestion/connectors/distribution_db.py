@@ -6,9 +6,9 @@ every version (the change history); the latest ``updated_at`` per ISRC is the cu
 
 from __future__ import annotations
 
-from ingestion.connectors.extra_fields import timestamp_utc
 from ingestion.connectors.reference import TRACK_FIELDS, TRACK_HEADER
 from ingestion.contract import Connector
+from ingestion.fields import timestamp_utc
 
 DISTRIBUTION_CATALOGUE = Connector(
     source="distribution_db",

@@ -7,8 +7,8 @@ currency as delivered; the product type says song (S) or album (A).
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors._kinds import optional, signed_integer
 from ingestion.contract import Connector
+from ingestion.fields import optional, signed_integer
 
 ITUNES = Connector(
     source="itunes",

@@ -5,8 +5,9 @@ non-additive figures for their windows."""
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import PLATFORM_CODES, TERRITORY, one_of
+from ingestion.connectors.analytics_kinds import PLATFORM_CODES, TERRITORY
 from ingestion.contract import Connector
+from ingestion.fields import one_of
 
 LISTENER_STATS = Connector(
     source="listener_stats",

@@ -5,8 +5,8 @@ worldwide; ``Track ISRC`` is empty for artist-level activities, ``Platform`` for
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import one_of, optional
 from ingestion.contract import Connector
+from ingestion.fields import one_of, optional
 
 MARKETING = Connector(
     source="marketing",

@@ -5,8 +5,9 @@ did not get the code, and then only artist and title identify the recording."""
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import TERRITORY, local_timestamp, optional, utc_offset
+from ingestion.connectors.analytics_kinds import TERRITORY
 from ingestion.contract import Connector
+from ingestion.fields import local_timestamp, optional, utc_offset
 
 RADIO = Connector(
     source="radio",

@@ -6,8 +6,8 @@ import dataclasses
 from pathlib import Path
 
 from ingestion import fields as f
-from ingestion.connectors._kinds import iswc, optional
 from ingestion.contract import Connector
+from ingestion.fields import iswc, optional
 
 # Dated exports (catalogue_tracks_<yyyy-mm-dd>.csv) carry their export date as the ledger period, so a later
 # export of the same tracks is a new period (a new snapshot), not a restatement; the undated export has none.

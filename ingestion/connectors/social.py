@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ingestion import fields as f
-from ingestion.connectors.extra_fields import one_of
 from ingestion.contract import Connector
+from ingestion.fields import one_of
 from ingestion.readers import ReadResult, Reject
 
 NETWORKS: tuple[str, ...] = ("instagram", "tiktok", "x", "facebook")

@@ -4,8 +4,9 @@ that add up to the daily feed's streams of that track, platform and day over eve
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import PLATFORM_CODES, one_of
+from ingestion.connectors.analytics_kinds import PLATFORM_CODES
 from ingestion.contract import Connector
+from ingestion.fields import one_of
 
 STREAM_SOURCES = Connector(
     source="stream_sources",

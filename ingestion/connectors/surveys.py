@@ -5,8 +5,9 @@ cell: count a cell once when summing respondents."""
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.analytics_kinds import TERRITORY, one_of, share
+from ingestion.connectors.analytics_kinds import TERRITORY
 from ingestion.contract import Connector
+from ingestion.fields import one_of, share
 
 SURVEYS = Connector(
     source="surveys",

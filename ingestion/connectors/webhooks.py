@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors.extra_fields import one_of, optional, timestamp_utc
 from ingestion.connectors.social import read_json_lines
 from ingestion.contract import Connector
+from ingestion.fields import one_of, optional, timestamp_utc
 
 PLAYLIST_EVENTS = Connector(
     source="webhooks",

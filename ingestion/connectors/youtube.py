@@ -8,8 +8,8 @@ revenue, so both are signed. The ISWC is optional (not every asset is linked to 
 from __future__ import annotations
 
 from ingestion import fields as f
-from ingestion.connectors._kinds import iswc, optional, signed_integer
 from ingestion.contract import Connector
+from ingestion.fields import iswc, optional, signed_integer
 
 YOUTUBE = Connector(
     source="youtube",
