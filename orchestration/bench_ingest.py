@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import platform
 import shutil
 import time
@@ -23,6 +24,9 @@ from orchestration.settings import REPO_ROOT
 
 THREADS = 2
 MEMORY_LIMIT = "512MB"
+# what DuckDB's sniffer cannot guess reliably: US dates look like day-first ones early in a month
+BASELINE_OPTIONS = {"spotify": "dateformat = '%Y-%m-%d'", "apple_music": "dateformat = '%m/%d/%Y'",
+                    "deezer": "dateformat = '%d/%m/%Y', decimal_separator = ','"}
 
 
 def _connect(path: Path) -> duckdb.DuckDBPyConnection:
@@ -36,16 +40,25 @@ def main() -> None:
     parser.add_argument("--rows", type=float, default=1e7)
     parser.add_argument("--var", type=Path, default=REPO_ROOT / "var" / "bench_ingest")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks")
+    parser.add_argument("--reuse-sample", action="store_true", help="keep a sample of the same size already there")
     args = parser.parse_args()
     var = args.var.resolve()
-    shutil.rmtree(var, ignore_errors=True)
-    var.mkdir(parents=True)
-    from ingestion.generator import GeneratorParams, generate
+    manifest = var / "landing" / "manifest.json"
+    reuse = args.reuse_sample and manifest.exists() and \
+        json.loads(manifest.read_text())["params"]["target_rows"] == int(args.rows)
+    if reuse:
+        for scratch in ("contract.duckdb", "baseline.duckdb", "duckdb_tmp"):
+            shutil.rmtree(var / scratch, ignore_errors=True) if (var / scratch).is_dir() else (var / scratch).unlink(
+                missing_ok=True)
+    else:
+        shutil.rmtree(var, ignore_errors=True)
+        var.mkdir(parents=True)
+        from ingestion.generator import GeneratorParams, generate
 
-    print(f"bench-ingest: generating {args.rows:,.0f} usage rows -> {var / 'landing'}", flush=True)
-    started = time.perf_counter()
-    generate(GeneratorParams(target_rows=int(args.rows), inject_faults=False), var / "landing")
-    print(f"  generated in {time.perf_counter() - started:.1f}s", flush=True)
+        print(f"bench-ingest: generating {args.rows:,.0f} usage rows -> {var / 'landing'}", flush=True)
+        started = time.perf_counter()
+        generate(GeneratorParams(target_rows=int(args.rows), inject_faults=False), var / "landing")
+        print(f"  generated in {time.perf_counter() - started:.1f}s", flush=True)
     files = {c: c.files(var / "landing") for c in USAGE_CONNECTORS}
     n_files = sum(len(v) for v in files.values())
     size = sum(p.stat().st_size for v in files.values() for p in v)
@@ -73,7 +86,7 @@ def main() -> None:
     for connector, paths in files.items():
         listing = ", ".join("'" + str(p) + "'" for p in paths)
         con.execute(f"CREATE TABLE {connector.table} AS SELECT * FROM read_csv([{listing}], "
-                    f"delim = '{connector.delimiter}')")
+                    f"delim = '{connector.delimiter}', {BASELINE_OPTIONS[connector.source]})")
         baseline_rows += con.execute(f"SELECT count(*) FROM {connector.table}").fetchone()[0]
     baseline_seconds = time.perf_counter() - started
     con.close()
