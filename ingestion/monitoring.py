@@ -69,6 +69,9 @@ def _for_source(c: Connector, rows: list[tuple], as_of: dt.date) -> list[Finding
     def f(check: str, status: str, value: float | None, threshold: str, detail: str) -> Finding:
         return Finding(c.source, c.table, check, status, value, threshold, detail)
 
+    if not rows:  # never delivered anything: not connected yet, so nothing is overdue either
+        return [f(check, "pass", None, "first delivery", f"{c.source}: not connected (no delivery yet)")
+                for check in CHECKS]
     landed = [r for r in rows if r[1] == "landed"]
     out: list[Finding] = []
     # completeness: every due period has a landed report

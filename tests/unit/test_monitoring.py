@@ -10,7 +10,7 @@ import duckdb
 from ingestion.connectors import CONNECTORS, DEEZER, SPOTIFY
 from ingestion.contract import ensure_schema, land_source
 from ingestion.generator import GeneratorParams, generate
-from ingestion.monitoring import expected_periods, monitor
+from ingestion.monitoring import CHECKS, expected_periods, monitor
 
 
 def test_expected_periods_respect_the_due_date() -> None:
@@ -54,3 +54,11 @@ def test_a_dirty_feed_fails_its_error_rate(tmp_path: Path) -> None:
     land_source(con, DEEZER, tmp_path / "landing")
     rate = next(f for f in monitor(con, [DEEZER], dt.date(2025, 10, 20)) if f.check == "error_rate")
     assert rate.status == "fail" and rate.value == 0.75
+
+
+def test_a_source_that_never_delivered_is_not_connected(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    ensure_schema(con, CONNECTORS)
+    findings = monitor(con, [DEEZER], dt.date(2026, 1, 1))
+    assert {(f.check, f.status) for f in findings} == {(c, "pass") for c in CHECKS}
+    assert all("not connected" in f.detail for f in findings)
