@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import secrets
-import socket
 import subprocess
 import time
 import urllib.error
@@ -26,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests.support.network import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUPERSET_DIR = REPO_ROOT / "infra" / "superset"
@@ -41,12 +42,6 @@ _SCRUB = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "FLASK_DEBUG", "FLASK_APP",
 
 class SupersetError(RuntimeError):
     pass
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _ensure_venv() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,16 +14,11 @@ import pytest
 import requests
 
 from tests.conftest import REPO_ROOT, pipeline_env
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.slow
 
 SNAPSHOT = REPO_ROOT / "tests" / "snapshots" / "asset_graph.json"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _graphql(port: int, query: str) -> dict:
@@ -34,7 +28,7 @@ def _graphql(port: int, query: str) -> dict:
 
 
 def test_dagster_ui_shows_the_graph_and_the_run(pipeline_run, tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     dagster = Path(sys.executable).parent / "dagster"
     log = (tmp_path / "dagster_dev.log").open("w")
     proc = subprocess.Popen([str(dagster), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p",
