@@ -17,18 +17,33 @@ Per file, rows read = landed + quarantined + skipped duplicates, and the ledger 
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
 import hashlib
+import queue
 import re
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from ingestion.fields import Field
-from ingestion.readers import LandingError, ReadResult, drop_incoming, read_delimited
+from ingestion.readers import (
+    LandingError,
+    Misaligned,
+    ReadResult,
+    Records,
+    check_header_of,
+    drop_incoming,
+    drop_scratch,
+    read_csv_sql,
+    read_delimited,
+    sample_records,
+    scan_records,
+)
 
 RAW_SCHEMA = "raw"
 LEDGER = f"{RAW_SCHEMA}._ledger"
@@ -77,7 +92,14 @@ class Connector:
 
     @property
     def raw_table(self) -> str:
+        """What everyone reads: the landed rows of committed batches with their full lineage (a view)."""
         return f"{RAW_SCHEMA}.{self.table}"
+
+    @property
+    def rows_table(self) -> str:
+        """Where the rows are stored: data columns, batch number and line; the rest of the lineage is the
+        ledger's (one row per file instead of a 36-character batch id, a file name and a hash per row)."""
+        return f"{RAW_SCHEMA}.{self.table}__rows"
 
     @property
     def columns(self) -> list[Field]:
@@ -99,6 +121,7 @@ class FileResult:
     rows_quarantined: int = 0
     rows_duplicate: int = 0
     batch_id: str = ""
+    batch_no: int = 0
     sha256: str = ""
     duplicate_of: str | None = None
     error: str | None = None
@@ -121,17 +144,30 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector
             rows_read BIGINT NOT NULL, rows_landed BIGINT NOT NULL, rows_quarantined BIGINT NOT NULL,
             rows_duplicate BIGINT NOT NULL, duplicate_of VARCHAR, error VARCHAR,
             started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
-            period VARCHAR, territory VARCHAR, delivery_version INTEGER NOT NULL)""")
+            period VARCHAR, territory VARCHAR, delivery_version INTEGER NOT NULL, batch_no BIGINT)""")
+    con.execute(f"CREATE SEQUENCE IF NOT EXISTS {RAW_SCHEMA}._batch_no")
     con.execute(f"""
         CREATE TABLE IF NOT EXISTS {QUARANTINE} (
             batch_id VARCHAR NOT NULL, source VARCHAR NOT NULL, file_name VARCHAR NOT NULL,
             line_number INTEGER NOT NULL, reason_code VARCHAR NOT NULL, reason VARCHAR NOT NULL,
             raw_line VARCHAR NOT NULL, quarantined_at TIMESTAMP NOT NULL)""")
     for connector in connectors:
+        kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_schema = ? "
+                           "AND table_name = ?", [RAW_SCHEMA, connector.table]).fetchall()
+        if kind and kind[0][0] == "BASE TABLE":
+            raise LandingError(f"{connector.raw_table} is a table of an older warehouse layout (lineage stored per "
+                               "row); start from a fresh warehouse (`make clean`, then land again)")
         cols = ", ".join(f"{f.name} {f.sql_type}" for f in connector.columns)
-        con.execute(f"""CREATE TABLE IF NOT EXISTS {connector.raw_table} ({cols}, _batch_id VARCHAR NOT NULL,
-            _file_name VARCHAR NOT NULL, _line_number INTEGER NOT NULL, _file_sha256 VARCHAR NOT NULL,
-            _delivery_version INTEGER NOT NULL, _loaded_at TIMESTAMP NOT NULL)""")
+        con.execute(f"""CREATE TABLE IF NOT EXISTS {connector.rows_table} ({cols}, _batch_no BIGINT NOT NULL,
+            _line_number INTEGER NOT NULL)""")
+        names = ", ".join(f"r.{f.name}" for f in connector.columns)
+        # only batches the ledger says landed are visible: a load in progress, failed or rolled back shows
+        # nothing, on any target (on one without transactions this is what makes a batch atomic)
+        con.execute(f"""CREATE OR REPLACE VIEW {connector.raw_table} AS
+            SELECT {names}, l.batch_id AS _batch_id, l.file_name AS _file_name, r._line_number,
+                   l.sha256 AS _file_sha256, l.delivery_version AS _delivery_version, l.finished_at AS _loaded_at
+            FROM {connector.rows_table} AS r JOIN {LEDGER} AS l ON l.batch_no = r._batch_no
+            WHERE l.status = 'landed'""")
 
 
 def file_sha256(path: Path) -> str:
@@ -142,12 +178,36 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, landing_dir: Path) -> FileResult:
+@dataclasses.dataclass(frozen=True)
+class Prepared:
+    """What is known of a file before the warehouse is touched: its hash and, for a delimited file, where
+    its records are. Computed in one read, and off the warehouse's thread by :func:`land_files`."""
+
+    sha256: str
+    records: Records | None
+
+    def _replace_sha(self, sha256: str) -> Prepared:
+        return dataclasses.replace(self, sha256=sha256)
+
+
+def prepare(connector: Connector, path: Path) -> Prepared:
+    if connector.reader is None:
+        digest = hashlib.sha256()
+        try:
+            return Prepared("", scan_records(path, digest))._replace_sha(digest.hexdigest())
+        except Misaligned:
+            pass
+    return Prepared(file_sha256(path), None)
+
+
+def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, landing_dir: Path,
+              prepared: Prepared | None = None) -> FileResult:
     """Land one file atomically; never raises for bad content, only records it."""
     path = Path(path)
     name = path.relative_to(landing_dir).as_posix() if path.is_relative_to(landing_dir) else path.name
     started = _now()
-    sha = file_sha256(path)
+    prepared = prepared or prepare(connector, path)
+    sha = prepared.sha256
     period, territory = connector.describe(path.name)
     result = FileResult(file_name=name, source=connector.source, status="landed", sha256=sha,
                         batch_id=str(uuid.uuid4()), period=period, territory=territory)
@@ -170,7 +230,7 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
     if period is not None:  # a new version of an already delivered period is a restatement
         result.delivery_version = 1 + con.execute(
             f"SELECT count(*) FROM {LEDGER} WHERE source = ? AND period = ? AND territory IS NOT DISTINCT FROM ? "
-            "AND status = 'landed'", [connector.source, period, territory]).fetchone()[0]
+            "AND status = 'landed'", [connector.source, period, territory]).fetchall()[0][0]
     # The ledger entry is committed as 'loading' first, then the rows and the entry's final state commit
     # together. A process killed in between leaves no row of the batch and a 'loading' entry, which the
     # next run marks 'failed' (recover_interrupted) before landing the file again.
@@ -178,7 +238,7 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
     _write_ledger(con, result, path, started)
     try:
         con.execute("BEGIN TRANSACTION")
-        _load(con, connector, path, result)
+        _load(con, connector, path, result, prepared.records)
         result.status = "landed"
         _finish_ledger(con, result)
         con.execute("COMMIT")
@@ -194,7 +254,7 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
 def recover_interrupted(con: duckdb.DuckDBPyConnection) -> int:
     """Mark loads that never finished (the process died mid-batch) as failed; returns how many.
     Safe because the warehouse has a single writer: no other load can be running now."""
-    interrupted = con.execute(f"SELECT count(*) FROM {LEDGER} WHERE status = 'loading'").fetchone()[0]
+    interrupted = con.execute(f"SELECT count(*) FROM {LEDGER} WHERE status = 'loading'").fetchall()[0][0]
     if interrupted:
         con.execute(f"""UPDATE {LEDGER} SET status = 'failed', finished_at = ?,
                         error = 'interrupted: the load never committed (process killed or crashed)'
@@ -212,7 +272,10 @@ class IncompleteFileError(LandingError):
     status = "incomplete"
 
 
-def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, result: FileResult) -> None:
+def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, result: FileResult,
+          records: Records | None = None) -> None:
+    if connector.reader is None and _land_in_one_pass(con, connector, path, result, records):
+        return
     read = read_delimited(path, connector, con) if connector.reader is None else connector.read(path)
     result.rows_read = read.rows_read
     if read.incomplete:
@@ -221,7 +284,7 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
     if not read.in_connection:
         con.register("_incoming", read.to_arrow())
     try:
-        _cast_and_route(con, connector, result)
+        _route(con, connector, result, "_incoming", read.rows_read - len(read.rejects))
     finally:
         if read.in_connection:
             drop_incoming(con)
@@ -236,51 +299,216 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
     result.rows_quarantined += len(read.rejects)
 
 
-def _cast_and_route(con: duckdb.DuckDBPyConnection, connector: Connector, result: FileResult) -> None:
+# --- one pass over a delimited file ---------------------------------------------------------------------
+#
+# The common case (a well-formed delimited report) is parsed, cast, validated and written in ONE statement:
+# ``INSERT INTO raw.<table> SELECT <checks> FROM read_csv(<file>) POSITIONAL JOIN <line numbers>``, with
+# DuckDB's CSV reader parsing dates and integers itself (Field.native) and SQL checking the rest. Line
+# numbers come from the byte scan (ingestion/readers.py, scan_records) made *before* the read: while DuckDB
+# rejects no record, the k-th parsed row is the k-th record start, so the positional join pairs every row
+# with its physical line. A row failing a check lands with its line number negated. Then one query over the
+# batch counts rows, flagged rows and distinct rows, and:
+# - if DuckDB rejected any record (cell count, quoting, encoding, a native type), a row was flagged, or the
+#   counts disagree with the scan, the batch's rows are deleted (same transaction) and the file takes the
+#   careful path (`_load`): read into a temporary table first, rejects mapped out of the record starts,
+#   reasons written to the quarantine. Files with bad rows pay a second read; clean ones never do;
+# - a sample of landed rows (first and last included) is compared with its own bytes parsed by Python's csv
+#   module and cast by the careful path's SQL: any difference also sends the file down the careful path;
+# - repeated rows are removed only when the distinct count says there are some.
+
+
+def _land_in_one_pass(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path,
+                      result: FileResult, records: Records | None = None) -> bool:
+    """Land a clean delimited file in one statement; False (leaving nothing) when the careful path must."""
+    check_header_of(path, connector)
+    if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]:
+        return False
+    if records is None:
+        try:
+            records = scan_records(path)
+        except Misaligned:
+            return False
+    starts = records.starts[1:]  # [0] is the header
+    parsed = len(starts)
+    one_pass = _one_pass_plan(connector)
+    drop_scratch(con)
+    con.register("_tm_lines_arrow", pa.table({"_line_number": records.line_of(starts)}))
+    try:
+        con.execute("CREATE TEMP TABLE _tm_lines AS SELECT * FROM _tm_lines_arrow")
+    finally:
+        con.unregister("_tm_lines_arrow")
+    try:
+        con.execute(f"""
+            INSERT INTO {connector.rows_table} ({one_pass.names}, _batch_no, _line_number)
+            SELECT {one_pass.names}, ?,
+                   CASE WHEN {one_pass.failed} THEN -coalesce(_line_number, 0) ELSE coalesce(_line_number, 0) END
+            FROM (SELECT _line_number, {one_pass.typed}, {one_pass.cells}
+                  FROM {read_csv_sql(path, connector, one_pass.types, one_pass.date_format, parallel=False)}
+                  POSITIONAL JOIN _tm_lines)""",
+                    [result.batch_no]).fetchall()
+        rejected = con.execute("SELECT count(*) FROM _tm_rejects").fetchall()[0][0]
+    finally:
+        drop_scratch(con)
+        con.execute("DROP TABLE IF EXISTS _tm_lines")
+    landed, flagged, distinct = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE _line_number <= 0), count(DISTINCT hash({one_pass.names})) "
+        f"FROM {connector.rows_table} WHERE _batch_no = ?", [result.batch_no]).fetchall()[0]
+    if rejected or flagged or landed != parsed or not _landed_rows_match_their_bytes(con, connector, path,
+                                                                                      records, result):
+        con.execute(f"DELETE FROM {connector.rows_table} WHERE _batch_no = ?", [result.batch_no])
+        return False
+    duplicate = _remove_repeats(con, connector, result.batch_no, known=landed - distinct)
+    result.rows_read = parsed
+    result.rows_landed, result.rows_quarantined, result.rows_duplicate = landed - duplicate, 0, duplicate
+    result.reader = "duckdb-read_csv (one pass)"
+    return True
+
+
+@dataclasses.dataclass(frozen=True)
+class _OnePassPlan:
+    types: list[str]  # read_csv's type of each cell
+    date_format: str | None
+    typed: str
+    failed: str
+    names: str
+    cells: str
+
+
+def _one_pass_plan(connector: Connector) -> _OnePassPlan:
+    formats = [f.native_format for f in connector.fields if f is not None and f.native_format]
+    date_format = formats[0] if formats else None
+    types, typed, checks = [], [], []
+    for i, field in enumerate(connector.fields):
+        cell = f"c{i}"
+        native = field is not None and field.native is not None and field.native_format in (None, date_format)
+        types.append(field.native if native else "VARCHAR")
+        if field is None:
+            continue
+        typed.append(f"{field.typed_native(cell) if native else field.typed(cell)} AS {field.name}")
+        if field.required:
+            checks.append(f"{field.name} IS NULL")
+        elif native:  # an empty cell is NULL already
+            checks.append(f"({cell} IS NOT NULL AND {field.name} IS NULL)")
+        else:
+            checks.append(f"({cell} IS NOT NULL AND {cell} <> '' AND {field.name} IS NULL)")
+    for field, value in connector.constants:
+        typed.append(f"'{value}'::{field.sql_type} AS {field.name}")
+    return _OnePassPlan(types=types, date_format=date_format, typed=", ".join(typed),
+                        failed=" OR ".join(checks) or "false", names=", ".join(f.name for f in connector.columns),
+                        cells=", ".join(f"c{i}" for i in range(len(connector.header))))
+
+
+def _landed_rows_match_their_bytes(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path,
+                                   records: Records, result: FileResult) -> bool:
+    """A sample of records (first and last included), parsed from their own bytes by Python's csv module and
+    cast by the careful path's SQL, must be exactly the rows landed for their line numbers."""
+    sample = sample_records(path, connector, records)
+    if sample is None:
+        return False
+    if sample.num_rows == 0:
+        return True
+    plan = _plan(connector)
+    con.register("_tm_sample", sample)
+    try:
+        expected = set(con.execute(f"""
+            SELECT _line_number, {plan.names} FROM (SELECT _line_number, {plan.typed}, {plan.cells} FROM _tm_sample)
+            WHERE NOT ({plan.failed})""").fetchall())
+    finally:
+        con.unregister("_tm_sample")
+    lines = ", ".join(str(n) for n in sample.column("_line_number").to_pylist())
+    landed = set(con.execute(f"SELECT _line_number, {plan.names} FROM {connector.rows_table} "
+                             f"WHERE _batch_no = ? AND _line_number IN ({lines})", [result.batch_no]).fetchall())
+    return expected == landed
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """The SQL that turns a connector's text cells into typed columns and tells why a row fails."""
+
+    typed: str  # "<cast> AS <name>, ..."
+    failed: str  # true when the row fails any field
+    reason: str  # the first failure's reason text
+    code: str  # and its reason code
+    names: str  # the raw table's data columns
+    cells: str  # c0, c1, ...
+    raw_line: str  # the cells joined again, for the quarantine
+
+
+def _plan(connector: Connector) -> _Plan:
     typed, checks = [], []
     for i, field in enumerate(connector.fields):
         if field is None:
             continue
         cell = f"c{i}"
         typed.append(f"{field.typed(cell)} AS {field.name}")
-        failed = f"{field.name} IS NULL" if field.required else f"({cell} <> '' AND {field.name} IS NULL)"
+        failed = (f"{field.name} IS NULL" if field.required
+                  else f"({cell} IS NOT NULL AND {cell} <> '' AND {field.name} IS NULL)")
         checks.append((failed, field.reason(cell, connector.header[i]), field.reason_code))
     for field, value in connector.constants:
         typed.append(f"'{value}'::{field.sql_type} AS {field.name}")
-    reason = "CASE " + " ".join(f"WHEN {failed} THEN {text}" for failed, text, _ in checks) + " END"
-    code = "CASE " + " ".join(f"WHEN {failed} THEN '{c}'" for failed, _, c in checks) + " END"
-    all_cells = ", ".join(f"c{i}" for i in range(len(connector.header)))
-    raw_line = " || ".join(
-        f"coalesce(c{i}, '')" if i == 0 else f"'{_sql_escape(connector.delimiter)}' || coalesce(c{i}, '')"
-        for i in range(len(connector.header)))
-    # An exact repeat of an earlier line is a duplicate. Most files have none, and the window that finds
-    # them costs a sort of the whole file, so it only runs when the hashes say there is a repeat.
-    total, repeats = con.execute(
-        f"SELECT count(*), count(*) - count(DISTINCT hash({all_cells})) FROM _incoming").fetchone()
-    copy = f"row_number() OVER (PARTITION BY {all_cells} ORDER BY _line_number)" if repeats else "1"
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _routed AS
-        WITH typed AS (
-            SELECT _line_number, {', '.join(typed)}, {all_cells}, {copy} AS _copy FROM _incoming
-        )
-        SELECT *, {reason} AS _reason, {code} AS _reason_code FROM typed""")
-    names = ", ".join(f.name for f in connector.columns)
-    loaded_at = _now()
-    params = [result.batch_id, result.file_name, result.sha256, result.delivery_version, loaded_at]
-    landed = con.execute(f"""
-        INSERT INTO {connector.raw_table} ({names}, {', '.join(LINEAGE_COLUMNS)})
-        SELECT {names}, ?, ?, _line_number, ?, ?, ? FROM _routed WHERE _reason IS NULL AND _copy = 1""",
-                         params).fetchone()[0]
-    quarantined = duplicate = 0
-    if landed < total:  # only then can a row be bad or a repeat
-        quarantined = con.execute(f"""
-            INSERT INTO {QUARANTINE}
-            SELECT ?, ?, ?, _line_number, _reason_code, _reason, {raw_line}, ?
-            FROM _routed WHERE _reason IS NOT NULL""",
-                                  [result.batch_id, connector.source, result.file_name, loaded_at]).fetchone()[0]
-        duplicate = total - landed - quarantined
-    con.execute("DROP TABLE _routed")
-    result.rows_landed, result.rows_quarantined, result.rows_duplicate = landed, quarantined, duplicate
+    n = len(connector.header)
+    return _Plan(
+        typed=", ".join(typed),
+        failed=" OR ".join(f"({failed})" for failed, _, _ in checks) or "false",
+        reason="CASE " + " ".join(f"WHEN {failed} THEN {text}" for failed, text, _ in checks) + " END",
+        code="CASE " + " ".join(f"WHEN {failed} THEN '{c}'" for failed, _, c in checks) + " END",
+        names=", ".join(f.name for f in connector.columns),
+        cells=", ".join(f"c{i}" for i in range(n)),
+        raw_line=" || ".join(f"coalesce(c{i}, '')" if i == 0 else
+                             f"'{_sql_escape(connector.delimiter)}' || coalesce(c{i}, '')" for i in range(n)),
+    )
+
+
+def _typed_rows(plan: _Plan, source: str) -> str:
+    return f"(SELECT _line_number, {plan.typed}, {plan.cells} FROM {source}) AS typed"
+
+
+def _insert_valid(con: duckdb.DuckDBPyConnection, connector: Connector, result: FileResult, source: str) -> int:
+    plan = _plan(connector)
+    return con.execute(f"""
+        INSERT INTO {connector.rows_table} ({plan.names}, _batch_no, _line_number)
+        SELECT {plan.names}, ?, _line_number FROM {_typed_rows(plan, source)}
+        WHERE _line_number IS NOT NULL AND NOT ({plan.failed})""",
+                       [result.batch_no]
+                       ).fetchall()[0][0]
+
+
+def _quarantine_invalid(con: duckdb.DuckDBPyConnection, connector: Connector, result: FileResult,
+                        source: str) -> int:
+    plan = _plan(connector)
+    return con.execute(f"""
+        INSERT INTO {QUARANTINE}
+        SELECT ?, ?, ?, _line_number, {plan.code}, {plan.reason}, {plan.raw_line}, ?
+        FROM {_typed_rows(plan, source)} WHERE _line_number IS NOT NULL AND ({plan.failed})""",
+                       [result.batch_id, connector.source, result.file_name, _now()]).fetchall()[0][0]
+
+
+def _remove_repeats(con: duckdb.DuckDBPyConnection, connector: Connector, batch_no: int,
+                    known: int | None = None) -> int:
+    """A landed row whose values repeat an earlier row of the same file is a duplicate line: keep the first.
+    Counting distinct hashes first is cheap; the window that finds the copies (a sort) runs only when the
+    hashes say there is a repeat (``known``: that count, when the caller has it already)."""
+    names = _plan(connector).names
+    repeats = known if known is not None else con.execute(
+        f"SELECT count(*) - count(DISTINCT hash({names})) FROM {connector.rows_table} WHERE _batch_no = ?",
+        [batch_no]).fetchall()[0][0]
+    if not repeats:
+        return 0
+    return con.execute(f"""
+        DELETE FROM {connector.rows_table} WHERE rowid IN (
+            SELECT rowid FROM (
+                SELECT rowid, row_number() OVER (PARTITION BY {names} ORDER BY _line_number) AS copy
+                FROM {connector.rows_table} WHERE _batch_no = ?)
+            WHERE copy > 1)""", [batch_no]).fetchall()[0][0]
+
+
+def _route(con: duckdb.DuckDBPyConnection, connector: Connector, result: FileResult, source: str,
+           parsed: int) -> None:
+    """Rows already read (``source``): valid ones to the raw table, repeats dropped, the rest quarantined."""
+    landed = _insert_valid(con, connector, result, source)
+    quarantined = _quarantine_invalid(con, connector, result, source) if landed < parsed else 0
+    duplicate = _remove_repeats(con, connector, result.batch_no) if landed else 0
+    result.rows_landed, result.rows_quarantined, result.rows_duplicate = landed - duplicate, quarantined, duplicate
 
 
 def _sql_escape(text: str) -> str:
@@ -288,12 +516,13 @@ def _sql_escape(text: str) -> str:
 
 
 def _write_ledger(con: duckdb.DuckDBPyConnection, result: FileResult, path: Path, started: dt.datetime) -> None:
+    result.batch_no = con.execute(f"SELECT nextval('{RAW_SCHEMA}._batch_no')").fetchall()[0][0]
     con.execute(
-        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO {LEDGER} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [result.batch_id, result.source, result.file_name, str(path.resolve()), result.sha256,
          path.stat().st_size, result.status, result.rows_read, result.rows_landed, result.rows_quarantined,
          result.rows_duplicate, result.duplicate_of, result.error, started, _now(), result.period,
-         result.territory, result.delivery_version],
+         result.territory, result.delivery_version, result.batch_no],
     )
 
 
@@ -311,4 +540,54 @@ def land_source(con: duckdb.DuckDBPyConnection, connector: Connector, landing_di
     ensure_schema(con, [connector])
     recover_interrupted(con)
     landing_dir = Path(landing_dir)
-    return [land_file(con, connector, path, landing_dir) for path in connector.files(landing_dir)]
+    return land_files(con, connector, connector.files(landing_dir), landing_dir)
+
+
+def land_files(con: duckdb.DuckDBPyConnection, connector: Connector, paths: list[Path], landing_dir: Path,
+               parallel: int = 3) -> list[FileResult]:
+    """Land files, ``parallel`` at a time, each in its own transaction on its own cursor.
+
+    Why in parallel: the one-pass load pairs rows with line numbers through a positional join, which DuckDB
+    runs on one thread; two files at once keep two cores busy, as DuckDB's own multi-file read does. Files
+    that could affect each other never overlap: the same bytes (the second must see the first in the
+    ledger as a re-delivery) or the same period and territory (the second is a restatement and must see
+    the first's version). Hashing and scanning run ahead on another thread (hashlib and numpy release the
+    GIL, as DuckDB does while it executes). Results come back in the order of ``paths``."""
+    results: dict[int, FileResult] = {}
+    cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+    opened = [con.cursor() for _ in range(max(1, parallel))]
+    for cursor in opened:
+        cursors.put(cursor)
+
+    def load(i: int, path: Path, prepared: Prepared) -> None:
+        cursor = cursors.get()
+        try:
+            results[i] = land_file(cursor, connector, path, landing_dir, prepared)
+        finally:
+            cursors.put(cursor)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tm-prepare") as preparer, \
+                concurrent.futures.ThreadPoolExecutor(len(opened), thread_name_prefix="tm-land") as loader:
+            lookahead = len(opened) + 1  # prepared files wait in memory (their record offsets): keep few
+            ahead = {j: preparer.submit(prepare, connector, paths[j]) for j in range(min(lookahead, len(paths)))}
+            running: list[tuple[concurrent.futures.Future[None], tuple[str | None, str | None], str]] = []
+            for i, path in enumerate(paths):
+                prepared = ahead.pop(i).result()
+                if i + lookahead < len(paths):
+                    ahead[i + lookahead] = preparer.submit(prepare, connector, paths[i + lookahead])
+                key = connector.describe(path.name)
+                for future, other_key, other_sha in running:
+                    if other_sha == prepared.sha256 or (key != (None, None) and other_key == key):
+                        future.result()
+                running = [r for r in running if not r[0].done()]
+                while len(running) >= len(opened):
+                    concurrent.futures.wait([r[0] for r in running], return_when=concurrent.futures.FIRST_COMPLETED)
+                    running = [r for r in running if not r[0].done()]
+                running.append((loader.submit(load, i, path, prepared), key, prepared.sha256))
+            for future, _, _ in running:
+                future.result()
+    finally:
+        for cursor in opened:
+            cursor.close()
+    return [results[i] for i in range(len(paths))]

@@ -24,9 +24,20 @@ class Field:
     reason_code: str
     describe: str
     required: bool = True
+    # The one-pass load (ingestion/contract.py) lets DuckDB's CSV reader parse this column itself as
+    # ``native`` (with ``native_format`` as its date format) and then applies ``native_check`` to the typed
+    # value. It must accept exactly what ``cast`` accepts, with the same value, or reject the record (the
+    # file then takes the careful path, which uses ``cast``); tests/unit/test_landing_one_pass.py holds
+    # both paths to that.
+    native: str | None = None
+    native_check: str = "{c}"
+    native_format: str | None = None
 
     def typed(self, cell: str) -> str:
         return self.cast.format(c=cell)
+
+    def typed_native(self, cell: str) -> str:
+        return self.native_check.format(c=cell)
 
     def reason(self, cell: str, header: str) -> str:
         """A SQL expression giving the reason text for a cell that fails this field."""
@@ -35,12 +46,15 @@ class Field:
 
 
 def date(name: str, fmt: str) -> Field:
-    return Field(name, "DATE", f"try_strptime(trim({{c}}), {_q(fmt)})::DATE", "invalid_date", f"a date ({fmt})")
+    return Field(name, "DATE", f"try_strptime(trim({{c}}), {_q(fmt)})::DATE", "invalid_date", f"a date ({fmt})",
+                 native="DATE", native_format=fmt)
 
 
 def integer(name: str, *, minimum: int = 0) -> Field:
+    """Digits only: '1.5', '1e3' or '1_000' are not counts (a bare cast would round or accept them)."""
+    check = "regexp_full_match(trim({c}), '-?[0-9]{{1,18}}')"
     return Field(name, "BIGINT",
-                 f"CASE WHEN try_cast(trim({{c}}) AS BIGINT) >= {minimum} THEN try_cast(trim({{c}}) AS BIGINT) END",
+                 f"CASE WHEN {check} AND trim({{c}})::BIGINT >= {minimum} THEN trim({{c}})::BIGINT END",
                  "invalid_integer", f"an integer >= {minimum}")
 
 
@@ -53,10 +67,12 @@ def decimal(name: str, *, decimal_separator: str = ".", scale: int = 6) -> Field
 
 
 def isrc(name: str) -> Field:
-    """Kept as delivered (staging normalises); valid when its normal form is a well-formed ISRC."""
+    """Kept as delivered (staging normalises); valid when its normal form is a well-formed ISRC. Most
+    cells are already in the compact form, which one cheap match settles before the normalisation."""
     normal = "replace(replace(regexp_replace(upper(trim({c})), '^ISRC', ''), '-', ''), ' ', '')"
     return Field(name, "VARCHAR",
-                 f"CASE WHEN regexp_full_match({normal}, '[A-Z]{{{{2}}}}[A-Z0-9]{{{{3}}}}[0-9]{{{{7}}}}') "
+                 "CASE WHEN regexp_full_match({c}, '[A-Z]{{2}}[A-Z0-9]{{3}}[0-9]{{7}}') THEN {c} "
+                 f"WHEN regexp_full_match({normal}, '[A-Z]{{{{2}}}}[A-Z0-9]{{{{3}}}}[0-9]{{{{7}}}}') "
                  "THEN trim({c}) END",
                  "invalid_isrc", "a well-formed ISRC")
 
@@ -74,7 +90,9 @@ def code(name: str, length: int, what: str) -> Field:
 
 
 def text(name: str, *, required: bool = True) -> Field:
-    cast = "nullif(trim({c}), '')"
+    # trimmed, but only when there is something to trim (trim copies every string)
+    cast = "CASE WHEN {c} <> '' AND NOT starts_with({c}, ' ') AND NOT ends_with({c}, ' ') THEN {c} " \
+           "ELSE nullif(trim({c}), '') END"
     return Field(name, "VARCHAR", cast, "missing_value", "a non-empty text", required=required)
 
 

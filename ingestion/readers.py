@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import io
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -182,20 +183,40 @@ def read_delimited_python(path: Path, connector: Connector) -> ReadResult:
 #    exact Python reader, and ReadResult.method says which reader produced the batch.
 
 _CHUNK = 16 << 20
-_VERIFY_SAMPLE = 64
+_VERIFY_SAMPLE = 32
+
+
+def check_header_of(path: Path, connector: Connector) -> None:
+    with path.open(encoding=connector.encoding, newline="") as fh:
+        check_header(next(csv.reader(fh, delimiter=connector.delimiter), None), connector.header, path.name)
+
+
+def read_csv_sql(path: Path, connector: Connector, types: Sequence[str] | None = None,
+                 date_format: str | None = None, *, parallel: bool = True) -> str:
+    """DuckDB's reader over one file: every cell as text unless ``types`` says otherwise, strict RFC 4180,
+    rejected records stored with their byte position in ``_tm_rejects``."""
+    types = types or ["VARCHAR"] * len(connector.header)
+    columns = "{" + ", ".join(f"'c{i}': '{t}'" for i, t in enumerate(types)) + "}"
+    if date_format:
+        columns += ", dateformat = '" + date_format.replace("'", "''") + "'"
+    literal = "'" + str(path).replace("'", "''") + "'"
+    delimiter = "'" + connector.delimiter.replace("'", "''") + "'"
+    return (f"read_csv({literal}, header = true, delim = {delimiter}, quote = '\"', escape = '\"', "
+            f"columns = {columns}, auto_detect = false, strict_mode = true, store_rejects = true, "
+            "rejects_table = '_tm_rejects', rejects_scan = '_tm_reject_scans', null_padding = false"
+            + ("" if parallel else ", parallel = false") + ")")
 
 
 def read_delimited(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection | None = None) -> ReadResult:
     """The fast reader. Given the warehouse connection, the parsed rows stay inside DuckDB (temp table
     ``_incoming``, spilled to disk under its memory limit) instead of travelling through Python."""
-    with path.open(encoding=connector.encoding, newline="") as fh:
-        check_header(next(csv.reader(fh, delimiter=connector.delimiter), None), connector.header, path.name)
+    check_header_of(path, connector)
     own = con is None
     target = con or duckdb.connect(config={"preserve_insertion_order": True, "threads": 2})
     try:
         result = _read_with_duckdb(path, connector, target, materialize=own)
-    except (duckdb.Error, _Misaligned) as exc:
-        _drop_scratch(target)
+    except (duckdb.Error, Misaligned) as exc:
+        drop_scratch(target)
         result = read_delimited_python(path, connector)
         result.method = f"python-csv (fast reader declined: {type(exc).__name__}: {str(exc).splitlines()[0]})"
     finally:
@@ -204,69 +225,86 @@ def read_delimited(path: Path, connector: Connector, con: duckdb.DuckDBPyConnect
     return result
 
 
-class _Misaligned(Exception):
-    pass
+class Misaligned(Exception):
+    """DuckDB's records and the byte scan disagree: the exact Python reader takes over."""
 
 
-def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
     drop_incoming(con)
     for table in ("_tm_rejects", "_tm_reject_scans"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _scan(path: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Record starts and stops (byte offsets) and every newline offset, in bounded memory (16 MiB chunks)."""
+@dataclasses.dataclass(frozen=True)
+class Records:
+    """Where the records of a delimited file are: byte offsets of each non-blank record's start (the
+    header first), the end of every record (blank ones included) and every newline byte."""
+
+    starts: np.ndarray
+    stops: np.ndarray
+    newlines: np.ndarray
+
+    def line_of(self, offsets: np.ndarray) -> np.ndarray:
+        """The 1-based physical line each byte offset is on."""
+        return (np.searchsorted(self.newlines, offsets) + 1).astype(np.int32)
+
+
+def scan_records(path: Path, digest: hashlib._Hash | None = None) -> Records:
+    """Record starts and stops and every newline offset. Reads 16 MiB at a time into one reused buffer
+    (not a memory map: mapped pages stay resident and a 1 GB file would count as 1 GB of memory); feeds
+    ``digest`` with the same bytes, so hashing the file costs no second read."""
     size = path.stat().st_size
-    data = np.memmap(path, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+    raw_buffer = bytearray(_CHUNK + 1)
+    buffer = np.frombuffer(raw_buffer, np.uint8)
     newlines, quotes = [], []
-    for start in range(0, size, _CHUNK):
-        chunk = np.asarray(data[start:start + _CHUNK + 1])  # one byte of overlap to see what follows a CR
-        body = chunk[:_CHUNK]
-        carriage = np.flatnonzero(body == 0x0D)
-        following = carriage + 1
-        bare = following >= len(chunk)
-        bare[~bare] = chunk[following[~bare]] != 0x0A
-        if bare.any():
-            raise _Misaligned("a bare CR (not followed by LF): line ends are ambiguous")
-        newlines.append(np.flatnonzero(body == 0x0A) + start)
-        quotes.append(np.flatnonzero(body == 0x22) + start)
-    empty = np.zeros(0, np.int64)
-    newline = np.concatenate(newlines) if newlines else empty
-    quote = np.concatenate(quotes) if quotes else empty
-    ends = newline[(np.searchsorted(quote, newline) % 2) == 0] if len(quote) else newline
-    starts = np.concatenate([[0], ends + 1]).astype(np.int64)
-    stops = np.concatenate([ends, [size]]).astype(np.int64)
-    keep = starts < size
-    starts, stops = starts[keep], stops[keep]
-    length = stops - starts
-    blank = length == 0
-    single = np.flatnonzero(length == 1)
-    if len(single):
-        blank[single] = np.asarray(data[starts[single]]) == 0x0D
-    del data
-    return starts[~blank], stops[~blank], newline, stops
+    with path.open("rb", buffering=0) as raw:
+        for start in range(0, size, _CHUNK):
+            raw.seek(start)
+            got = raw.readinto(raw_buffer)  # one byte of overlap to see what follows a CR
+            chunk = buffer[:got]
+            body = chunk[:_CHUNK]
+            stop = min(got, _CHUNK)
+            if digest is not None:
+                digest.update(memoryview(raw_buffer)[:stop])
+            # most files have no quote and no CR at all: memchr (bytearray.find) says so at memory speed
+            carriage = np.flatnonzero(body == 0x0D) if raw_buffer.find(b"\r", 0, stop) >= 0 else ()
+            if len(carriage):
+                following = carriage + 1
+                bare = following >= len(chunk)
+                bare[~bare] = chunk[following[~bare]] != 0x0A
+                if bare.any():
+                    raise Misaligned("a bare CR (not followed by LF): line ends are ambiguous")
+            newlines.append(np.flatnonzero(body == 0x0A) + start)
+            if raw_buffer.find(b'"', 0, stop) >= 0:
+                quotes.append(np.flatnonzero(body == 0x22) + start)
+        empty = np.zeros(0, np.int64)
+        newline = np.concatenate(newlines) if newlines else empty
+        quote = np.concatenate(quotes) if quotes else empty
+        del newlines, quotes
+        ends = newline[(np.searchsorted(quote, newline) % 2) == 0] if len(quote) else newline
+        starts = np.concatenate([[0], ends + 1]).astype(np.int64)
+        stops = np.concatenate([ends, [size]]).astype(np.int64)
+        keep = starts < size
+        starts, stops = starts[keep], stops[keep]
+        length = stops - starts
+        blank = length == 0
+        single = np.flatnonzero(length == 1)
+        if len(single):  # a lone CR is a blank line too (a map touches only the pages it reads here)
+            blank[single] = np.memmap(path, dtype=np.uint8, mode="r")[starts[single]] == 0x0D
+    return Records(starts[~blank], stops, newline)
 
 
 def _read_with_duckdb(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection, *,
                       materialize: bool) -> ReadResult:
-    n = len(connector.header)
-    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
-    literal = "'" + str(path).replace("'", "''") + "'"
-    delimiter = "'" + connector.delimiter.replace("'", "''") + "'"
-    _drop_scratch(con)
-    con.execute(f"""
-        CREATE TEMP TABLE _incoming_raw AS
-        SELECT * FROM read_csv({literal}, header = true, delim = {delimiter}, quote = '"', escape = '"',
-                               columns = {columns}, auto_detect = false, strict_mode = true, store_rejects = true,
-                               rejects_table = '_tm_rejects', rejects_scan = '_tm_reject_scans',
-                               null_padding = false)""")
+    drop_scratch(con)
+    con.execute(f"CREATE TEMP TABLE _incoming_raw AS SELECT * FROM {read_csv_sql(path, connector)}")
     parsed = con.execute("SELECT count(*) FROM _incoming_raw").fetchone()[0]
     rejected = con.execute("""
         SELECT any_value(error_type)::VARCHAR, any_value(error_message), any_value(csv_line), line_byte_position
         FROM _tm_rejects GROUP BY line_byte_position ORDER BY line_byte_position""").fetchall()
 
-    starts, _stops, newlines, all_stops = _scan(path)
-    starts = starts[1:]  # the header
+    records = scan_records(path)
+    starts, newlines, all_stops = records.starts[1:], records.newlines, records.stops  # [1:]: the header
     with path.open("rb") as raw:
         # DuckDB's byte position may point at a blank line before the record or a byte into it: take the
         # record start at or before the first non-newline byte
@@ -274,10 +312,10 @@ def _read_with_duckdb(path: Path, connector: Connector, con: duckdb.DuckDBPyConn
     reject_starts = starts[np.clip(np.searchsorted(starts, positions, side="right") - 1, 0, None)] \
         if len(positions) and len(starts) else positions
     if len(np.unique(reject_starts)) != len(rejected):
-        raise _Misaligned(f"{len(rejected)} rejected records map to {len(np.unique(reject_starts))} record starts")
+        raise Misaligned(f"{len(rejected)} rejected records map to {len(np.unique(reject_starts))} record starts")
     accepted = starts[~np.isin(starts, reject_starts)] if len(reject_starts) else starts
     if len(accepted) != parsed:
-        raise _Misaligned(f"{len(accepted)} record starts for {parsed} parsed rows")
+        raise Misaligned(f"{len(accepted)} record starts for {parsed} parsed rows")
     line_numbers = pa.table({"_line_number": pa.array((np.searchsorted(newlines, accepted) + 1).astype(np.int32))})
     rejects = [
         Reject(int(np.searchsorted(newlines, start) + 1), "column_count" if "COLUMNS" in error_type else "unparseable",
@@ -326,7 +364,7 @@ def _verify(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection, st
     rows = con.execute(f"SELECT rowid - {base}, * FROM _incoming_raw WHERE rowid - {base} IN "
                        f"({', '.join(map(str, picks))}) ORDER BY rowid").fetchall()
     if [r[0] for r in rows] != picks:
-        raise _Misaligned("sampled rows are missing")
+        raise Misaligned("sampled rows are missing")
     with path.open("rb") as raw:
         for k, *cells in rows:
             start = int(starts[k])
@@ -336,6 +374,31 @@ def _verify(path: Path, connector: Connector, con: duckdb.DuckDBPyConnection, st
             try:
                 parsed = next(csv.reader(io.StringIO(text.rstrip("\r")), delimiter=connector.delimiter), [])
             except csv.Error as exc:
-                raise _Misaligned(f"row {k}: {exc}") from exc
+                raise Misaligned(f"row {k}: {exc}") from exc
             if parsed != [c or "" for c in cells]:
-                raise _Misaligned(f"row {k}: bytes give {parsed!r}, the parser gave {cells!r}")
+                raise Misaligned(f"row {k}: bytes give {parsed!r}, the parser gave {cells!r}")
+
+
+def sample_records(path: Path, connector: Connector, records: Records) -> pa.Table | None:
+    """Up to 32 records (the first and the last among them) parsed from their own bytes by Python's csv
+    module: ``_line_number``, ``c0``...; None when one of them is not a well-formed record."""
+    starts = records.starts[1:]
+    if len(starts) == 0:
+        return pa.table({"_line_number": pa.array([], pa.int32())})
+    picks = np.unique(np.linspace(0, len(starts) - 1, min(_VERIFY_SAMPLE, len(starts))).astype(int))
+    chosen = starts[picks]
+    stops = records.stops[np.searchsorted(records.stops, chosen)]
+    rows = []
+    with path.open("rb") as raw:
+        for start, stop in zip(chosen.tolist(), stops.tolist(), strict=True):
+            raw.seek(start)
+            text = raw.read(stop - start).decode(connector.encoding.replace("-sig", ""), errors="replace")
+            try:
+                cells = next(csv.reader(io.StringIO(text.rstrip("\r")), delimiter=connector.delimiter), [])
+            except csv.Error:
+                return None
+            if len(cells) != len(connector.header):
+                return None
+            rows.append(cells)
+    return pa.table({"_line_number": pa.array(records.line_of(chosen)),
+                     **{f"c{i}": pa.array([r[i] for r in rows], pa.string()) for i in range(len(connector.header))}})

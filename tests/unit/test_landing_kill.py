@@ -27,16 +27,18 @@ CHILD = textwrap.dedent("""
     from ingestion.connectors import CONNECTORS, DEEZER
 
     landing, warehouse, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
-    original, calls = contract._cast_and_route, {"n": 0}
+    original, calls = contract._load, {"n": 0}
 
-    def pausing(con, connector, result):
-        original(con, connector, result)  # the batch's rows are written, the transaction is still open
+    def pausing(con, connector, path, result, records=None):
+        original(con, connector, path, result, records)  # the rows are written, the transaction still open
         calls["n"] += 1
         if calls["n"] == 3:
-            marker.write_text(result.batch_id)
+            assert con.execute(f"SELECT count(*) FROM {connector.rows_table} WHERE _batch_no = ?",
+                               [result.batch_no]).fetchone()[0] > 0
+            marker.write_text(f"{result.batch_id} {result.batch_no}")
             time.sleep(300)
 
-    contract._cast_and_route = pausing
+    contract._load = pausing
     con = duckdb.connect(warehouse)
     contract.ensure_schema(con, CONNECTORS)
     contract.land_source(con, DEEZER, landing)
@@ -58,14 +60,19 @@ def test_sigkill_inside_the_transaction(tmp_path: Path) -> None:
     finally:
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    killed_batch = marker.read_text()
+    killed_batch, killed_no = marker.read_text().split()
 
     con = duckdb.connect(str(warehouse))
-    assert con.execute("SELECT count(*) FROM raw.deezer__daily_streams WHERE _batch_id = ?",
-                       [killed_batch]).fetchone()[0] == 0
-    first_two = sum(f["expected"]["landed"] for f in sorted(deezer, key=lambda f: f["file"])[:2])
-    assert con.execute("SELECT count(*) FROM raw.deezer__daily_streams").fetchone()[0] == first_two
+    # not a row of the killed batch is stored, let alone visible
+    assert con.execute(f"SELECT count(*) FROM {DEEZER.rows_table} WHERE _batch_no = ?",
+                       [int(killed_no)]).fetchone()[0] == 0
     assert con.execute("SELECT status FROM raw._ledger WHERE batch_id = ?", [killed_batch]).fetchone() == ("loading",)
+    # what did land before the kill (files load two at a time) is whole: the manifest's count per file
+    expected = {f["file"]: f["expected"]["landed"] for f in deezer}
+    landed = con.execute("SELECT file_name, rows_landed FROM raw._ledger WHERE status = 'landed'").fetchall()
+    assert len(landed) >= 2 and all(expected[name] == rows for name, rows in landed)
+    assert con.execute("SELECT count(*) FROM raw.deezer__daily_streams").fetchone()[0] == sum(r for _, r in landed)
+    assert con.execute(f"SELECT count(*) FROM {DEEZER.rows_table}").fetchone()[0] == sum(r for _, r in landed)
 
     ensure_schema(con, CONNECTORS)
     results = land_source(con, DEEZER, landing)
