@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import json
 import platform
+import resource
 import shutil
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.connectors import USAGE_CONNECTORS
-from ingestion.contract import ensure_schema, land_file
+from ingestion.contract import ensure_schema, land_files
 from orchestration.bench import MemorySampler
 from orchestration.settings import REPO_ROOT
 
@@ -33,6 +34,11 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     path.unlink(missing_ok=True)
     return duckdb.connect(str(path), config={"threads": THREADS, "memory_limit": MEMORY_LIMIT,
                                              "temp_directory": str(path.parent / "duckdb_tmp")})
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -67,28 +73,29 @@ def main() -> None:
     sampler.start()
     con = _connect(var / "contract.duckdb")
     ensure_schema(con, USAGE_CONNECTORS)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     rows = 0
     readers: dict[str, int] = {}
+    statuses: dict[str, int] = {}
     for connector, paths in files.items():
-        for path in paths:
-            result = land_file(con, connector, path, var / "landing")
+        for result in land_files(con, connector, paths, var / "landing"):
             rows += result.rows_landed
-            readers[result.reader.split(" ")[0]] = readers.get(result.reader.split(" ")[0], 0) + 1
-    contract_seconds = time.perf_counter() - started
+            readers[result.reader] = readers.get(result.reader, 0) + 1
+            statuses[result.status] = statuses.get(result.status, 0) + 1
+    contract_seconds, contract_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     con.close()
     contract_peak = max(rss for _, rss in sampler.samples)
     sampler.samples.clear()
 
     con = _connect(var / "baseline.duckdb")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     baseline_rows = 0
     for connector, paths in files.items():
         listing = ", ".join("'" + str(p) + "'" for p in paths)
         con.execute(f"CREATE TABLE {connector.table} AS SELECT * FROM read_csv([{listing}], "
                     f"delim = '{connector.delimiter}', {BASELINE_OPTIONS[connector.source]})")
         baseline_rows += con.execute(f"SELECT count(*) FROM {connector.table}").fetchone()[0]
-    baseline_seconds = time.perf_counter() - started
+    baseline_seconds, baseline_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     con.close()
     baseline_peak = max(rss for _, rss in sampler.samples)
     sampler.stop()
@@ -100,16 +107,17 @@ def main() -> None:
         f"Measured {dt.date.today()} on {platform.machine()} ({THREADS} threads, DuckDB memory_limit {MEMORY_LIMIT}),"
         f" {n_files} report files, {size / 2**20:,.0f} MiB. Command: `make bench-ingest SCALE={args.rows:g}`.",
         "",
-        "| path | wall s | rows | rows/s | peak RSS MiB (process + children) |",
-        "|---|---:|---:|---:|---:|",
-        f"| landing contract (ledger, lineage, casts, quarantine, line numbers) | {contract_seconds:.1f} | {rows:,} | "
-        f"{rows / contract_seconds:,.0f} | {contract_peak:,.0f} |",
-        f"| `CREATE TABLE AS SELECT * FROM read_csv(...)` | {baseline_seconds:.1f} | {baseline_rows:,} | "
-        f"{baseline_rows / baseline_seconds:,.0f} | {baseline_peak:,.0f} |",
+        "| path | wall s | CPU s | rows | rows/s | peak RSS MiB (process + children) |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| landing contract (ledger, lineage, casts, quarantine, line numbers) | {contract_seconds:.1f} | "
+        f"{contract_cpu:.1f} | {rows:,} | {rows / contract_seconds:,.0f} | {contract_peak:,.0f} |",
+        f"| `CREATE TABLE AS SELECT * FROM read_csv(...)` | {baseline_seconds:.1f} | {baseline_cpu:.1f} | "
+        f"{baseline_rows:,} | {baseline_rows / baseline_seconds:,.0f} | {baseline_peak:,.0f} |",
         "",
         f"Throughput ratio contract / read_csv: **{ratio:.2f}** (target ≥ 0.5). "
         f"Peak memory of the contract: **{contract_peak:,.0f} MiB** (target < 1024 MiB at 1e8 rows).",
-        f"Readers used: {readers}.",
+        f"Files by reader: {readers}; by status: {statuses}. CPU ratio (baseline / contract CPU seconds): "
+        f"{baseline_cpu / contract_cpu:.2f}.",
         "",
     ]
     args.out.mkdir(parents=True, exist_ok=True)
