@@ -33,9 +33,9 @@ import pyarrow as pa
 from ingestion.fields import Field
 from ingestion.readers import (
     LandingError,
+    Layout,
     Misaligned,
     ReadResult,
-    Records,
     check_header_of,
     drop_incoming,
     drop_scratch,
@@ -184,7 +184,7 @@ class Prepared:
     its records are. Computed in one read, and off the warehouse's thread by :func:`land_files`."""
 
     sha256: str
-    records: Records | None
+    layout: Layout | None
 
     def _replace_sha(self, sha256: str) -> Prepared:
         return dataclasses.replace(self, sha256=sha256)
@@ -194,7 +194,7 @@ def prepare(connector: Connector, path: Path) -> Prepared:
     if connector.reader is None:
         digest = hashlib.sha256()
         try:
-            return Prepared("", scan_records(path, digest))._replace_sha(digest.hexdigest())
+            return Prepared("", scan_records(path, digest).layout())._replace_sha(digest.hexdigest())
         except Misaligned:
             pass
     return Prepared(file_sha256(path), None)
@@ -238,7 +238,7 @@ def land_file(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, 
     _write_ledger(con, result, path, started)
     try:
         con.execute("BEGIN TRANSACTION")
-        _load(con, connector, path, result, prepared.records)
+        _load(con, connector, path, result, prepared.layout)
         result.status = "landed"
         _finish_ledger(con, result)
         con.execute("COMMIT")
@@ -273,8 +273,8 @@ class IncompleteFileError(LandingError):
 
 
 def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, result: FileResult,
-          records: Records | None = None) -> None:
-    if connector.reader is None and _land_in_one_pass(con, connector, path, result, records):
+          layout: Layout | None = None) -> None:
+    if connector.reader is None and _land_in_one_pass(con, connector, path, result, layout):
         return
     read = read_delimited(path, connector, con) if connector.reader is None else connector.read(path)
     result.rows_read = read.rows_read
@@ -318,21 +318,20 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
 
 
 def _land_in_one_pass(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path,
-                      result: FileResult, records: Records | None = None) -> bool:
+                      result: FileResult, layout: Layout | None = None) -> bool:
     """Land a clean delimited file in one statement; False (leaving nothing) when the careful path must."""
     check_header_of(path, connector)
     if not con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]:
         return False
-    if records is None:
+    if layout is None:
         try:
-            records = scan_records(path)
+            layout = scan_records(path).layout()
         except Misaligned:
             return False
-    starts = records.starts[1:]  # [0] is the header
-    parsed = len(starts)
+    parsed = len(layout.lines)
     one_pass = _one_pass_plan(connector)
     drop_scratch(con)
-    con.register("_tm_lines_arrow", pa.table({"_line_number": records.line_of(starts)}))
+    con.register("_tm_lines_arrow", pa.table({"_line_number": layout.lines}))
     try:
         con.execute("CREATE TEMP TABLE _tm_lines AS SELECT * FROM _tm_lines_arrow")
     finally:
@@ -354,7 +353,7 @@ def _land_in_one_pass(con: duckdb.DuckDBPyConnection, connector: Connector, path
         f"SELECT count(*), count(*) FILTER (WHERE _line_number <= 0), count(DISTINCT hash({one_pass.names})) "
         f"FROM {connector.rows_table} WHERE _batch_no = ?", [result.batch_no]).fetchall()[0]
     if rejected or flagged or landed != parsed or not _landed_rows_match_their_bytes(con, connector, path,
-                                                                                      records, result):
+                                                                                      layout, result):
         con.execute(f"DELETE FROM {connector.rows_table} WHERE _batch_no = ?", [result.batch_no])
         return False
     duplicate = _remove_repeats(con, connector, result.batch_no, known=landed - distinct)
@@ -399,10 +398,10 @@ def _one_pass_plan(connector: Connector) -> _OnePassPlan:
 
 
 def _landed_rows_match_their_bytes(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path,
-                                   records: Records, result: FileResult) -> bool:
+                                   layout: Layout, result: FileResult) -> bool:
     """A sample of records (first and last included), parsed from their own bytes by Python's csv module and
     cast by the careful path's SQL, must be exactly the rows landed for their line numbers."""
-    sample = sample_records(path, connector, records)
+    sample = sample_records(path, connector, layout)
     if sample is None:
         return False
     if sample.num_rows == 0:

@@ -29,8 +29,8 @@ CHILD = textwrap.dedent("""
     landing, warehouse, marker = Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3])
     original, calls = contract._load, {"n": 0}
 
-    def pausing(con, connector, path, result, records=None):
-        original(con, connector, path, result, records)  # the rows are written, the transaction still open
+    def pausing(con, connector, path, result, layout=None):
+        original(con, connector, path, result, layout)  # the rows are written, the transaction still open
         calls["n"] += 1
         if calls["n"] == 3:
             assert con.execute(f"SELECT count(*) FROM {connector.rows_table} WHERE _batch_no = ?",
