@@ -290,6 +290,13 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
             drop_incoming(con)
         else:
             con.unregister("_incoming")
+    if result.rows_quarantined:  # the quarantine keeps the record's own text, quotes included
+        lines = [n for (n,) in con.execute(f"SELECT line_number FROM {QUARANTINE} WHERE batch_id = ?",
+                                           [result.batch_id]).fetchall()]
+        texts = read.raw_texts(path, connector.encoding, lines)
+        if texts:
+            con.executemany(f"UPDATE {QUARANTINE} SET raw_line = ? WHERE batch_id = ? AND line_number = ?",
+                            [(text, result.batch_id, line) for line, text in texts.items()])
     if read.rejects:
         con.executemany(
             f"INSERT INTO {QUARANTINE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -55,6 +55,26 @@ class ReadResult:
     table: pa.Table | None = None
     method: str = "python-csv"
     accepted: int | None = None  # set when the accepted rows already sit in the connection (temp _incoming)
+    records: Records | None = None  # where the file's records are, when a byte scan found them
+
+    def raw_texts(self, path: Path, encoding: str, lines: Sequence[int]) -> dict[int, str]:
+        """The exact text of the records starting on ``lines`` (quotes and all), read from the file's bytes;
+        empty when the reader kept no byte offsets."""
+        if self.records is None or not lines:
+            return {}
+        starts = self.records.starts
+        record_lines = self.records.line_of(starts)
+        found = {}
+        with path.open("rb") as raw:
+            for line in lines:
+                i = int(np.searchsorted(record_lines, line))
+                if i < len(starts) and record_lines[i] == line:
+                    start = int(starts[i])
+                    stop = int(self.records.stops[np.searchsorted(self.records.stops, start)])
+                    raw.seek(start)
+                    text = raw.read(stop - start).decode(encoding.replace("-sig", ""), errors="replace")
+                    found[line] = text.rstrip("\r")
+        return found
 
     @property
     def in_connection(self) -> bool:
@@ -356,7 +376,7 @@ def _read_with_duckdb(path: Path, connector: Connector, con: duckdb.DuckDBPyConn
     if materialize:
         table = con.sql("SELECT * FROM _incoming").to_arrow_table()
         drop_incoming(con)
-    return ReadResult([], [], rejects, table=table, method="duckdb-read_csv", accepted=parsed)
+    return ReadResult([], [], rejects, table=table, method="duckdb-read_csv", accepted=parsed, records=records)
 
 
 def drop_incoming(con: duckdb.DuckDBPyConnection) -> None:
