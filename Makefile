@@ -6,7 +6,7 @@ UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 VAR ?= $(CURDIR)/var
 SEED ?= 42
 ROWS ?= 250000
-EXTRAS ?=
+EXTRAS ?= all
 SCALE ?= 1e7
 export TM_VAR_DIR := $(VAR)
 export DAGSTER_HOME := $(VAR)/dagster
@@ -38,7 +38,7 @@ setup-superset: .uv-installed  ## Superset's own environment (infra/superset/uv.
 setup-browser:  ## Debian's chromium for the browser tests
 	bash infra/setup-system.sh chromium
 
-sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=, EXTRAS=all for every family)
+sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=, EXTRAS=none for the spine only)
 	$(PY) -m ingestion.generator --out $(VAR)/landing --seed $(SEED) --rows $(ROWS) --extras "$(EXTRAS)"
 
 pipeline: setup  ## materialise the whole Dagster asset graph once and print the summary

@@ -22,6 +22,10 @@ ERROR_WARN, ERROR_FAIL = 0.01, 0.20  # quarantined share of the rows read
 RELIABILITY_WARN = 0.95  # share of deliveries that landed (not failed, rejected or incomplete)
 
 CHECKS = ("completeness", "freshness", "volume", "error_rate", "reliability")
+# ledger statuses of a delivery the landing contract refuses whole by design: a drifted header ('rejected'), control
+# totals that disagree with the records ('incomplete'). Nothing of it lands and the ledger names the reason: an
+# expected outcome the summary shows and reliability counts, not a broken run. A 'failed' load is one that broke.
+REFUSED = ("rejected", "incomplete")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ingestion.monitoring import REFUSED
 from orchestration.progress import say
 from orchestration.settings import REPO_ROOT, Settings, get_settings
 
@@ -122,6 +123,10 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
     return (report, log_entries) if return_events else report
 
 
+def _shorten(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
 def _root_cause(error: Any) -> str:
     while getattr(error, "cause", None) is not None:
         error = error.cause
@@ -132,21 +137,29 @@ def render(report: PipelineReport, settings: Settings) -> str:
     out = ["", "=" * 78, f"TuneMantra pipeline run {report.run_id[:8]}: "
            f"{'SUCCEEDED' if report.success else 'FAILED'} in {report.seconds}s", "=" * 78]
     out.append("Ingestion (files of this delivery; rows read = landed + quarantined + skipped duplicates):")
+    refused: list[dict[str, Any]] = []
     for table, files in sorted(report.files.items()):
         new = [f for f in files if f["status"] != "already_seen"]
         seen = len(files) - len(new)
         r = {k: sum(f[k] for f in new) for k in ("read", "landed", "quarantined", "duplicates")}
         balanced = all(f["read"] == f["landed"] + f["quarantined"] + f["duplicates"] for f in new)
         dup_files = sum(f["status"] == "duplicate_file" for f in new)
-        out.append(f"  {table:<28} files new {len(new) - dup_files:>3}, re-delivered {dup_files}, already landed "
-                   f"{seen:>3} | read {r['read']:>9,} landed {r['landed']:>9,} quarantined {r['quarantined']:>3} "
-                   f"duplicates {r['duplicates']:>6,} {'✓' if balanced else '✗ UNBALANCED'}")
+        refused += [f for f in new if f["status"] in REFUSED]
+        n_refused = sum(f["status"] in REFUSED for f in new)
+        out.append(f"  {table:<28} files new {len(new) - dup_files - n_refused:>3}, re-delivered {dup_files}, "
+                   f"refused {n_refused}, already landed {seen:>3} | read {r['read']:>9,} landed {r['landed']:>9,} "
+                   f"quarantined {r['quarantined']:>3} duplicates {r['duplicates']:>6,} "
+                   f"{'✓' if balanced else '✗ UNBALANCED'}")
     t = report.rows
     out.append(f"  {'total':<28} read {t['read']:,} = landed {t['landed']:,} + quarantined {t['quarantined']:,} + "
                f"skipped duplicates {t['duplicate']:,}"
                f" {'✓' if t['read'] == t['landed'] + t['quarantined'] + t['duplicate'] else '✗'}")
     if t["read"] == 0:
         out.append("  nothing new: every file is already in the ledger (raw._ledger)")
+    if refused:
+        out.append("  refused whole by the landing contract (nothing of them landed; raw._ledger has the reason, "
+                   "the platform must deliver them again):")
+        out += [f"    {f['file']}  {f['status']}: {_shorten(f.get('error') or 'no reason recorded')}" for f in refused]
     if report.quarantine_examples:
         out.append("  quarantine (raw._quarantine, latest first):")
         out += [f"    {f}:{line}  {reason}" for f, line, reason in report.quarantine_examples]

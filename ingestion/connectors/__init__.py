@@ -19,8 +19,8 @@ BY_SOURCE: dict[str, Connector] = {c.source: c for c in CONNECTORS}
 __all__ = ["ALL_CONNECTORS", "BY_SOURCE", "COLLECTED_CONNECTORS", "CONNECTORS", "DSR_CONNECTORS", "USAGE_CONNECTORS"]
 
 # Connectors of the generator's extras (GeneratorParams.extras: the label hierarchy and the download-store and
-# video/UGC platform families), whose files the default sample does not write yet. The unit tests land them;
-# they are raw assets (ALL_CONNECTORS) and join CONNECTORS once staging models consume them.
+# video/UGC platform families), which the default sample writes. They are raw assets (ALL_CONNECTORS), landed by
+# every pipeline run, and join CONNECTORS once staging models consume them.
 from ingestion.connectors.beatport import BEATPORT  # noqa: E402
 from ingestion.connectors.instagram import INSTAGRAM  # noqa: E402
 from ingestion.connectors.itunes import ITUNES  # noqa: E402
@@ -33,8 +33,8 @@ ALL_CONNECTORS = (*ALL_CONNECTORS, *EXTRA_CONNECTORS)
 __all__ += ["EXTRA_CONNECTORS"]
 
 # The analytics connectors (listener stats, stream sources, playlists, charts, audience, radio, surveys, marketing),
-# for the families written with GeneratorParams.extras naming "analytics". The unit tests land them; they join
-# CONNECTORS (raw assets) once staging models consume them.
+# for the families written with GeneratorParams.extras naming "analytics" (the default). They are raw assets
+# (ALL_CONNECTORS) and join CONNECTORS once staging models consume them.
 from ingestion.connectors.analytics import ANALYTICS_CONNECTORS  # noqa: E402
 
 ALL_CONNECTORS = (*ALL_CONNECTORS, *ANALYTICS_CONNECTORS)

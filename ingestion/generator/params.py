@@ -19,12 +19,13 @@ PLATFORMS: dict[str, tuple[float, str, tuple[int, int]]] = {
     "deezer": (0.15, "EUR", (3_300, 5_100)),
 }
 
-# What the sample can hold beyond the spine (daily feeds, catalogue, FX). Each is written only when named in
-# GeneratorParams.extras, because today's pipeline cannot take it yet without a test failing: a connector that
-# is not in ingestion.connectors.CONNECTORS (labels and the platform families: see EXTRA_CONNECTORS), a second
-# row per ISRC in the catalogue (catalogue_history), a second version of a period (restatement), a rejected
-# file (schema_drift), usage the forecast would pick up although no catalogue track matches (unknown_isrcs).
-# "analytics" switches on the analytics families (ingestion/generator/families/analytics_families.py).
+# What the sample holds beyond the spine (daily feeds, catalogue, FX, DSR statements, the collected sources):
+# the label hierarchy (labels), a dated second catalogue export (catalogue_history), a second version of a
+# period (restatement), a rejected file (schema_drift), usage of ISRCs the catalogue does not hold
+# (unknown_isrcs), the download-store and video/UGC platform families, and the analytics families
+# (ingestion/generator/families/analytics_families.py). Every one is written by default, so `make demo` and the
+# end-to-end tests land every family; ``extras=()`` (``--extras none``, ``make demo EXTRAS=none``) leaves
+# them out, and a subset names only some.
 EXTRAS: tuple[str, ...] = (
     "labels", "catalogue_history", "restatement", "schema_drift", "unknown_isrcs",
     "itunes", "beatport", "youtube", "tiktok", "instagram", "analytics",
@@ -45,14 +46,20 @@ class GeneratorParams:
     platforms: tuple[str, ...] = tuple(PLATFORMS)
     # a few malformed lines, an in-file duplicate and a re-delivered file, so the demo shows them
     inject_faults: bool = True
-    # additions the current pipeline cannot take yet (see EXTRAS); ("all",) names every one
-    extras: tuple[str, ...] = ()
+    # what the sample holds beyond the spine (see EXTRAS): every one by default; ("all",) names every one,
+    # () or ("none",) none
+    extras: tuple[str, ...] = EXTRAS
 
     def __post_init__(self) -> None:
-        names = EXTRAS if "all" in self.extras else tuple(e for e in EXTRAS if e in self.extras)
-        unknown = set(self.extras) - set(EXTRAS) - {"all"}
+        if isinstance(self.extras, str):
+            raise TypeError(f"extras is a tuple of names, not the string {self.extras!r}")
+        chosen = set(self.extras)
+        unknown = chosen - set(EXTRAS) - {"all", "none"}
         if unknown:
-            raise ValueError(f"unknown extras {sorted(unknown)}: choose from {list(EXTRAS)} or 'all'")
+            raise ValueError(f"unknown extras {sorted(unknown)}: choose from {list(EXTRAS)}, 'all' or 'none'")
+        if "none" in chosen and len(chosen) > 1:
+            raise ValueError(f"extras 'none' cannot be combined with other names: {sorted(chosen)}")
+        names = EXTRAS if "all" in chosen else tuple(e for e in EXTRAS if e in chosen)
         object.__setattr__(self, "extras", names)  # canonical order, so equal choices give equal bytes
 
     def has(self, extra: str) -> bool:

@@ -8,6 +8,7 @@ import dagster as dg
 
 from ingestion.connectors import ALL_CONNECTORS, USAGE_CONNECTORS
 from ingestion.contract import LEDGER, Connector, FileResult, ensure_schema, land_file, recover_interrupted
+from ingestion.monitoring import REFUSED
 from orchestration.assets.collect import COLLECT_KEYS
 from orchestration.assets.quality import record_validation, run_suite
 from orchestration.progress import progress
@@ -22,10 +23,11 @@ def raw_key(connector: Connector) -> dg.AssetKey:
 def _files_table(results: list[FileResult]) -> dg.TableMetadataValue:
     schema = dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in (
         ("file", "string"), ("status", "string"), ("read", "int"), ("landed", "int"),
-        ("quarantined", "int"), ("duplicates", "int"))])
+        ("quarantined", "int"), ("duplicates", "int"), ("error", "string"))])
     return dg.MetadataValue.table(
         [dg.TableRecord({"file": r.file_name, "status": r.status, "read": r.rows_read, "landed": r.rows_landed,
-                         "quarantined": r.rows_quarantined, "duplicates": r.rows_duplicate}) for r in results],
+                         "quarantined": r.rows_quarantined, "duplicates": r.rows_duplicate,
+                         "error": r.error or ""}) for r in results],
         schema=schema,
     )
 
@@ -55,7 +57,10 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
             for path in progress(files, f"land {connector.source}"):
                 results.append(land_file(con, connector, path, Path(landing_dir)))
             total_rows = con.execute(f"SELECT count(*) FROM {connector.raw_table}").fetchone()[0]
-        failed = [r for r in results if r.status in ("failed", "rejected")]
+        refused = [r for r in results if r.status in REFUSED]
+        for r in refused:
+            context.log.warning(f"{r.file_name}: {r.status} by the landing contract, nothing landed: {r.error}")
+        failed = [r for r in results if r.status == "failed"]
         for r in failed:
             context.log.error(f"{r.file_name}: {r.status}: {r.error}")
         new = [r for r in results if r.status != "already_seen"]
@@ -64,7 +69,8 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
             "files_landed": sum(r.status == "landed" for r in results),
             "files_duplicate": sum(r.status == "duplicate_file" for r in results),
             "files_already_seen": sum(r.status == "already_seen" for r in results),
-            "files_rejected": len(failed),
+            "files_rejected": len(refused),
+            "files_failed": len(failed),
             "rows_read": sum(r.rows_read for r in new),
             "rows_landed": sum(r.rows_landed for r in new),
             "rows_quarantined": sum(r.rows_quarantined for r in new),

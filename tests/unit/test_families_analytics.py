@@ -3,8 +3,8 @@ surveys, marketing): every file lands as the manifest says, and what lands adds 
 
 Expected values come from the manifest only (and, for the checks across families, from the daily feeds as
 landed): never from the generator's internals. The families are written when ``GeneratorParams.extras`` names
-``analytics``; until ingestion/generator/params.py lists it in ``EXTRAS``, the tests switch them on by patching
-``GeneratorParams.has``.
+``analytics`` (every default sample does); this module's sample names only ``analytics``, so the spine's files
+are the ones a sample without extras has.
 """
 
 from __future__ import annotations
@@ -33,12 +33,8 @@ ROWS = 20_000
 
 
 def generate_with_analytics(landing: Path, **params) -> dict:
-    if ANALYTICS_EXTRA in EXTRAS:
-        return generate(GeneratorParams(extras=(ANALYTICS_EXTRA,), **params), landing)
-    original = GeneratorParams.has
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(GeneratorParams, "has", lambda self, extra: extra == ANALYTICS_EXTRA or original(self, extra))
-        return generate(GeneratorParams(**params), landing)
+    assert ANALYTICS_EXTRA in EXTRAS
+    return generate(GeneratorParams(extras=(ANALYTICS_EXTRA,), **params), landing)
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +287,7 @@ def test_same_seed_same_bytes_and_the_spine_is_untouched(sample, tmp_path: Path)
     first, second = _hashes(landing), _hashes(tmp_path / "again")
     assert first == second
     assert {f["sha256"] for f in again["files"]} <= set(first.values())
-    spine_only = generate(GeneratorParams(target_rows=ROWS), tmp_path / "spine")
+    spine_only = generate(GeneratorParams(target_rows=ROWS, extras=()), tmp_path / "spine")
     spine = _hashes(tmp_path / "spine")
     assert spine and all(first[name] == digest for name, digest in spine.items())  # other families' bytes unchanged
     assert not any(f["source"] in SOURCES for f in spine_only["files"])

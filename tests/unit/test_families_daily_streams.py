@@ -11,7 +11,17 @@ import duckdb
 import pytest
 
 from ingestion.connectors import APPLE_MUSIC, DEEZER, SPOTIFY
-from tests.support.extras_sample import as_decimals, assert_files_land_as_expected, land, scalar, write_sample
+from tests.support.extras_sample import (
+    as_decimals,
+    assert_drifted_file_is_rejected,
+    assert_files_land_as_expected,
+    assert_late_file_lands_in_its_own_period,
+    assert_redelivered_copies_land_nothing,
+    assert_restatement_lands_as_version_2,
+    land,
+    scalar,
+    write_sample,
+)
 
 DAILY = (SPOTIFY, APPLE_MUSIC, DEEZER)
 UNION = " UNION ALL ".join(f"SELECT '{c.source}' AS source, * FROM {c.raw_table}" for c in DAILY)
@@ -41,19 +51,7 @@ def test_every_file_lands_as_its_manifest_entry_says(landed) -> None:
 
 def test_the_restatement_lands_as_delivery_version_2(landed) -> None:
     con, results, manifest, _ = landed
-    (restated,) = manifest["families"]["daily_streams"]["restatements"]
-    v1, v2 = restated["versions"]
-    assert (results[v1["file"]].delivery_version, results[v2["file"]].delivery_version) == (1, 2)
-    assert results[v2["file"]].period == restated["period"] == results[v1["file"]].period
-    ledger = con.execute("SELECT file_name, delivery_version FROM raw._ledger WHERE source = ? AND period = ? "
-                         "AND status = 'landed' ORDER BY delivery_version", [restated["platform"],
-                                                                             restated["period"]]).fetchall()
-    assert ledger == [(v1["file"], 1), (v2["file"], 2)]
-    table = next(c.raw_table for c in DAILY if c.source == restated["platform"])
-    by_version = dict(con.execute(f"SELECT _delivery_version, sum(streams) FROM {table} WHERE _file_name IN (?, ?) "
-                                  "GROUP BY 1", [v1["file"], v2["file"]]).fetchall())
-    assert by_version == {1: v1["streams"], 2: v2["streams"]} and v1["streams"] != v2["streams"]
-    assert restated["latest"] == v2["file"]
+    assert_restatement_lands_as_version_2(con, results, manifest)
 
 
 def test_totals_are_the_latest_version_of_each_period(landed) -> None:
@@ -76,24 +74,19 @@ def test_totals_are_the_latest_version_of_each_period(landed) -> None:
 
 def test_the_drifted_file_is_rejected_naming_the_column(landed) -> None:
     con, results, manifest, _ = landed
-    (drift,) = manifest["families"]["daily_streams"]["schema_drift"]
-    r = results[drift["file"]]
-    assert r.status == "rejected" and r.rows_landed == 0
-    assert "column 'Country' arrived where 'Territory' was expected" in r.error
-    assert drift["error"] in r.error
-    assert scalar(con, f"SELECT count(*) FROM {DEEZER.raw_table} WHERE _file_name = ?", [drift["file"]]) == 0
+    assert_drifted_file_is_rejected(con, results, manifest)
+    assert "column 'Country' arrived where 'Territory' was expected" in results[
+        manifest["families"]["daily_streams"]["schema_drift"][0]["file"]].error
 
 
 def test_the_late_file_lands_into_its_own_period(landed) -> None:
     con, results, manifest, _ = landed
-    (late,) = manifest["families"]["daily_streams"]["late_files"]
-    assert late["delivered_on"] > late["due_on"] > f"{late['period']}-28"
-    r = results[late["file"]]
-    assert (r.status, r.period, r.delivery_version) == ("landed", late["period"], 1)
-    months = {str(m)[:7] for (m,) in con.execute(
-        f"SELECT DISTINCT date_trunc('month', report_date) FROM {APPLE_MUSIC.raw_table} WHERE _file_name = ?",
-        [late["file"]]).fetchall()}
-    assert months == {late["period"]}
+    assert_late_file_lands_in_its_own_period(con, results, manifest)
+
+
+def test_the_renamed_copy_lands_nothing(landed) -> None:
+    con, results, manifest, _ = landed
+    assert_redelivered_copies_land_nothing(con, results, manifest)
 
 
 def test_the_missing_report_was_never_delivered(landed) -> None:
@@ -119,11 +112,12 @@ def test_unknown_isrcs_are_landed_and_counted(landed) -> None:
     assert (rows, streams) == (unknown["rows"], unknown["streams"])
 
 
-def test_default_sample_lands_like_the_spine(tmp_path: Path) -> None:
-    """Without extras: no rejected file, no second version; every daily file counts."""
+def test_a_sample_without_extras_lands_like_the_spine(tmp_path: Path) -> None:
+    """With the extras switched off (``--extras none``): no rejected file, no second version; every daily file
+    counts."""
     from ingestion.generator import GeneratorParams, generate
 
-    manifest = generate(GeneratorParams(target_rows=20_000), tmp_path / "landing")
+    manifest = generate(GeneratorParams(target_rows=20_000, extras=()), tmp_path / "landing")
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     results = land(con, DAILY, tmp_path / "landing")
     assert_files_land_as_expected(results, manifest, {c.source for c in DAILY})

@@ -37,8 +37,10 @@ def test_manifest_describes_the_files(tmp_path: Path) -> None:
             continue
         with path.open(encoding="utf-8", newline="") as fh:
             assert sum(1 for _ in fh) - 1 == entry["data_lines"]
-    # an independent read of the Spotify files agrees with the manifest's streams
-    spotify = [f for f in manifest["files"] if f["source"] == "spotify" and not f["redelivery_of"]]
+    # an independent read of the Spotify files the totals count (the latest version of each month, no re-delivered
+    # copy: manifest["totals"]["truth_rules"]) agrees with the manifest's streams
+    spotify = [f for f in manifest["files"] if f["source"] == "spotify" and f["counted_in_totals"]]
+    assert spotify and all(not f["redelivery_of"] and f["latest"] for f in spotify)
     total = 0
     for entry in spotify:
         with (tmp_path / entry["file"]).open(newline="") as fh:
@@ -104,19 +106,47 @@ def test_extras_manifest_describes_the_files(tmp_path: Path) -> None:
     assert total == manifest["totals"]["streams_by_platform"]["spotify"]
 
 
-def test_default_sample_leaves_the_extras_out(tmp_path: Path) -> None:
+def test_the_default_sample_holds_every_extra(tmp_path: Path) -> None:
+    from ingestion.generator.params import EXTRAS
+
+    assert GeneratorParams().extras == GeneratorParams(extras=("all",)).extras == EXTRAS
     manifest = generate(GeneratorParams(target_rows=20_000), tmp_path)
+    assert manifest["params"]["extras"] == list(EXTRAS)
     sources = {f["source"] for f in manifest["files"]}
-    assert not sources & {"catalogue_labels", "itunes", "beatport", "youtube", "tiktok", "instagram"}
+    assert {"catalogue_labels", "itunes", "beatport", "youtube", "tiktok", "instagram", "listener_stats",
+            "charts", "radio", "marketing"} <= sources
+    daily = manifest["families"]["daily_streams"]
+    assert len(daily["restatements"]) == len(daily["schema_drift"]) == 1 and daily["unknown_isrcs"]["rows"] > 0
+    assert len(manifest["families"]["catalogue"]["exports"]) == 2
+
+
+def test_extras_none_leaves_the_extras_out(tmp_path: Path) -> None:
+    assert GeneratorParams(extras=("none",)) == GeneratorParams(extras=())
+    manifest = generate(GeneratorParams(target_rows=20_000, extras=()), tmp_path)
+    assert manifest["params"]["extras"] == []
+    sources = {f["source"] for f in manifest["files"]}
+    assert not sources & {"catalogue_labels", "itunes", "beatport", "youtube", "tiktok", "instagram",
+                          "listener_stats", "charts", "radio", "marketing"}
     daily = manifest["families"]["daily_streams"]
     assert (daily["restatements"], daily["schema_drift"], daily["unknown_isrcs"]["rows"]) == ([], [], 0)
     # the spine-safe faults are there: a late file, a missing report, anomalies
     assert len(daily["late_files"]) == 1 and len(daily["missing_reports"]) == 1 and manifest["hidden"]["anomalies"]
     assert all(f["counted_in_totals"] for f in manifest["files"]
                if f["source"] in ("spotify", "apple_music", "deezer") and not f["redelivery_of"])
-    clean = generate(GeneratorParams(target_rows=20_000, inject_faults=False), tmp_path / "clean")
+    clean = generate(GeneratorParams(target_rows=20_000, inject_faults=False, extras=()), tmp_path / "clean")
     assert clean["families"]["daily_streams"]["missing_reports"] == []
     assert clean["families"]["daily_streams"]["late_files"] == []
+
+
+def test_extras_names_are_checked() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown extras"):
+        GeneratorParams(extras=("itunes", "napster"))
+    with pytest.raises(ValueError, match="'none' cannot be combined"):
+        GeneratorParams(extras=("none", "itunes"))
+    with pytest.raises(TypeError):
+        GeneratorParams(extras="itunes")  # type: ignore[arg-type]
 
 
 def test_label_hierarchy_and_release_codes(tmp_path: Path) -> None:
@@ -235,3 +265,17 @@ def test_scale_is_an_alias_of_rows(tmp_path: Path) -> None:
     manifest = json.loads((tmp_path / "landing" / "manifest.json").read_text())
     assert manifest["params"]["target_rows"] == 10_000 and manifest["params"]["extras"] == ["itunes"]
     assert manifest["families"]["itunes"]["files"] > 0
+
+
+def test_the_cli_writes_every_extra_unless_told_none(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from ingestion.generator.params import EXTRAS
+
+    for i, (args, expected) in enumerate((([], list(EXTRAS)), (["--extras", "none"], []), (["--extras", ""], []))):
+        out = tmp_path / str(i) / "landing"
+        subprocess.run([sys.executable, "-m", "ingestion.generator", "--out", str(out), "--scale", "1e4", *args],
+                       check=True, capture_output=True)
+        assert json.loads((out / "manifest.json").read_text())["params"]["extras"] == expected, args

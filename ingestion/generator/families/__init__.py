@@ -26,7 +26,7 @@ FAMILIES: tuple[tuple[str, Callable[[GenerationContext], None]], ...] = (
     ("merch_orders", write_merch_orders),
 )
 
-# Platform families written only when named in GeneratorParams.extras (their connectors: EXTRA_CONNECTORS).
+# Platform families written when named in GeneratorParams.extras, as by default (their connectors: EXTRA_CONNECTORS).
 from ingestion.generator.families.beatport import write_beatport  # noqa: E402
 from ingestion.generator.families.instagram import write_instagram  # noqa: E402
 from ingestion.generator.families.itunes import write_itunes  # noqa: E402

@@ -1,11 +1,9 @@
 """The analytics families, in writing order (appended to ``FAMILIES`` after the spine's families).
 
-They are written only when ``GeneratorParams.extras`` names ``analytics`` (``ANALYTICS_EXTRA``), like the other
-additions today's pipeline cannot take yet (ingestion/generator/params.py, ``EXTRAS``): their connectors
-(``ingestion.connectors.ANALYTICS_CONNECTORS``) are not in ``CONNECTORS`` until staging models consume them,
-because every raw asset must lead to the serving copy (tests/unit/test_asset_graph.py). Until ``EXTRAS`` lists
-``analytics``, ``GeneratorParams`` refuses the name, and only tests switch the families on (they patch
-``GeneratorParams.has``).
+They are written when ``GeneratorParams.extras`` names ``analytics`` (``ANALYTICS_EXTRA``), as it does by default
+with every other extra (ingestion/generator/params.py, ``EXTRAS``); ``--extras none`` leaves them out. Their
+connectors (``ingestion.connectors.ANALYTICS_CONNECTORS``) are raw assets the pipeline lands; they join
+``CONNECTORS`` once staging models consume them.
 
 The order matters where a family reads what an earlier one handed over in ``ctx.shared``: marketing's touches
 (playlists, radio), playlists' reach (stream_sources), listener_stats' 28-day uniques (audience), audience's

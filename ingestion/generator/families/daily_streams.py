@@ -12,7 +12,7 @@ Faults, with ``inject_faults``:
   ``delivered_on``; the late one lands like any other, into its own period);
 * a **missing report**: one Deezer month never delivered (``missing_reports``);
 
-and, when named in ``params.extras`` (today's pipeline cannot take them yet):
+and, when named in ``params.extras`` (every one is, by default):
 
 * ``restatement``: a second version of one Spotify month with corrected figures for the same period, which
   lands as delivery version 2 and replaces version 1;
