@@ -1,5 +1,5 @@
 """A small sample with the generator's extras, a helper that lands sources into a DuckDB file, and the assertions
-the unit tests (tests/unit/test_families_*.py) and the end-to-end tests (tests/e2e/test_families.py) share.
+the unit tests (tests/unit/test_families_*.py) and the end-to-end tests (tests/e2e/test_every_family.py) share.
 
 Expectations come from the sample's manifest only, never from the connectors under test. The assertions take
 ``results``, one FileResult per landed file: what ``land`` returns, or the ledger of a pipeline's warehouse as
