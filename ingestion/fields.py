@@ -51,10 +51,11 @@ def date(name: str, fmt: str) -> Field:
 
 
 def integer(name: str, *, minimum: int = 0) -> Field:
-    """Digits only: '1.5', '1e3' or '1_000' are not counts (a bare cast would round or accept them)."""
-    check = "regexp_full_match(trim({c}), '-?[0-9]{{1,18}}')"
-    return Field(name, "BIGINT",
-                 f"CASE WHEN {check} AND trim({{c}})::BIGINT >= {minimum} THEN trim({{c}})::BIGINT END",
+    """Digits only: '1.5', '1e3' or '1_000' are not counts (a bare cast would round or accept them). The
+    first branch settles the usual cell (plain digits) without trimming."""
+    check = "CASE WHEN regexp_full_match({c}, '[0-9]{{1,18}}') THEN {c}::BIGINT " \
+            "WHEN regexp_full_match(trim({c}), '-?[0-9]{{1,18}}') THEN trim({c})::BIGINT END"
+    return Field(name, "BIGINT", f"CASE WHEN ({check}) >= {minimum} THEN ({check}) END",
                  "invalid_integer", f"an integer >= {minimum}")
 
 
@@ -67,11 +68,18 @@ def decimal(name: str, *, decimal_separator: str = ".", scale: int = 6) -> Field
 
 
 def isrc(name: str) -> Field:
-    """Kept as delivered (staging normalises); valid when its normal form is a well-formed ISRC. Most
-    cells are already in the compact form, which one cheap match settles before the normalisation."""
+    """Kept as delivered (staging normalises); valid when its normal form (upper case, a leading 'ISRC'
+    dropped, hyphens and spaces removed) is a well-formed ISRC, as staging's ``normalize_isrc`` reads it (so
+    'ISRC12345678' is a prefix and 8 characters, not IS-RC1-23-45678). Cheapest test first: the compact form; then
+    one pattern allowing separators anywhere, for cells not starting with 'ISRC'; the normalisation itself
+    only for those that do."""
+    separated = "[- ]*".join(["[A-Za-z]"] * 2 + ["[A-Za-z0-9]"] * 3 + ["[0-9]"] * 7)
     normal = "replace(replace(regexp_replace(upper(trim({c})), '^ISRC', ''), '-', ''), ' ', '')"
     return Field(name, "VARCHAR",
-                 "CASE WHEN regexp_full_match({c}, '[A-Z]{{2}}[A-Z0-9]{{3}}[0-9]{{7}}') THEN {c} "
+                 "CASE WHEN regexp_full_match({c}, '[A-Z]{{2}}[A-Z0-9]{{3}}[0-9]{{7}}') "
+                 "AND NOT starts_with({c}, 'ISRC') THEN {c} "
+                 f"WHEN regexp_full_match({{c}}, ' *[- ]*{separated}[- ]* *') "
+                 "AND NOT regexp_matches({c}, '^ *[Ii][Ss][Rr][Cc]') THEN trim({c}) "
                  f"WHEN regexp_full_match({normal}, '[A-Z]{{{{2}}}}[A-Z0-9]{{{{3}}}}[0-9]{{{{7}}}}') "
                  "THEN trim({c}) END",
                  "invalid_isrc", "a well-formed ISRC")
