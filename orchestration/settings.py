@@ -2,6 +2,12 @@
 
 Everything generated lives under ``TM_VAR_DIR`` (default ``<repo>/var``): delete it and ``make demo``
 rebuilds it all. Tests point ``TM_VAR_DIR`` at a temporary folder.
+
+``TM_TARGET`` picks the warehouse: ``duckdb`` (embedded, the default), ``postgres`` (``TM_POSTGRES_DSN``) or
+``clickhouse`` (``TM_CLICKHOUSE_PATH``, a chDB data folder, default ``<var>/clickhouse``; or
+``TM_CLICKHOUSE_DSN`` for a server). The landing contract lands on all three (``python -m orchestration.land``);
+the rest of the pipeline (dbt, checks, serving) runs on DuckDB only in this version, so ``get_settings()``
+refuses the others unless the caller only lands (``get_settings(landing_only=True)``).
 """
 
 from __future__ import annotations
@@ -17,10 +23,17 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SAMPLE_DELIVERY_LAG_DAYS = 15
 
 
+TARGETS = ("duckdb", "postgres", "clickhouse")
+PIPELINE_TARGETS = ("duckdb",)  # where dbt, the checks and the serving copy run in this version
+
+
 @dataclasses.dataclass(frozen=True)
 class Settings:
     var_dir: Path
     target: str
+    postgres_dsn: str | None = dataclasses.field(default=None, repr=False)  # may hold a password
+    clickhouse_path: Path | None = None
+    clickhouse_dsn: str | None = dataclasses.field(default=None, repr=False)
 
     @property
     def landing_dir(self) -> Path:
@@ -62,6 +75,15 @@ class Settings:
             return dt.date.fromisoformat(end) + dt.timedelta(days=SAMPLE_DELIVERY_LAG_DAYS)
         return dt.date.today()
 
+    def open_landing_target(self):  # -> ingestion.targets.Target
+        """The configured target, ready for the landing contract (``ingestion.targets.land_source_to``)."""
+        from ingestion.targets import open_target
+
+        if self.target == "duckdb":
+            self.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+        return open_target(self.target, duckdb_path=self.warehouse_path, postgres_dsn=self.postgres_dsn,
+                           clickhouse_path=self.clickhouse_path, clickhouse_dsn=self.clickhouse_dsn)
+
     def ensure_dirs(self) -> None:
         for path in (self.landing_dir, self.warehouse_path.parent, self.serving_path.parent, self.mlflow_dir,
                      self.mlflow_artifact_root, self.dagster_home):
@@ -81,9 +103,21 @@ class Settings:
         os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-def get_settings() -> Settings:
+def get_settings(*, landing_only: bool = False) -> Settings:
+    """The settings from the environment. ``landing_only``: the caller only lands raw data, which every target
+    in TARGETS takes; otherwise the target must run the whole pipeline (PIPELINE_TARGETS)."""
     var_dir = Path(os.environ.get("TM_VAR_DIR", REPO_ROOT / "var")).resolve()
     target = os.environ.get("TM_TARGET", "duckdb")
-    if target != "duckdb":
-        raise ValueError(f"TM_TARGET={target!r}: only the embedded 'duckdb' target is available in this version")
-    return Settings(var_dir=var_dir, target=target)
+    if target not in TARGETS:
+        raise ValueError(f"TM_TARGET={target!r}: choose from {', '.join(TARGETS)}")
+    if target not in PIPELINE_TARGETS and not landing_only:
+        raise ValueError(f"TM_TARGET={target!r}: the landing contract lands on it (python -m orchestration.land), "
+                         "but the models, checks and serving copy run on the embedded 'duckdb' target only in "
+                         "this version")
+    postgres_dsn = os.environ.get("TM_POSTGRES_DSN") or None
+    clickhouse_dsn = os.environ.get("TM_CLICKHOUSE_DSN") or None
+    clickhouse_path = Path(os.environ.get("TM_CLICKHOUSE_PATH") or var_dir / "clickhouse").resolve()
+    if target == "postgres" and not postgres_dsn:
+        raise ValueError("TM_TARGET=postgres needs TM_POSTGRES_DSN (a libpq connection string)")
+    return Settings(var_dir=var_dir, target=target, postgres_dsn=postgres_dsn,
+                    clickhouse_path=None if clickhouse_dsn else clickhouse_path, clickhouse_dsn=clickhouse_dsn)
