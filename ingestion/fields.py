@@ -60,10 +60,17 @@ def integer(name: str, *, minimum: int = 0) -> Field:
 
 
 def decimal(name: str, *, decimal_separator: str = ".", scale: int = 6) -> Field:
-    text = "trim({c})" if decimal_separator == "." else f"replace(trim({{c}}), {_q(decimal_separator)}, '.')"
-    check = f"regexp_full_match({text}, '-?[0-9]+(\\.[0-9]{{{{1,{scale}}}}})?')"
+    """Digits with at most ``scale`` decimals after ``decimal_separator``; an untrimmed cell settles first."""
+    sep = "\\." if decimal_separator == "." else decimal_separator
+    pattern = f"'-?[0-9]+({sep}[0-9]{{{{1,{scale}}}}})?'"
+
+    def number(text: str) -> str:
+        return text if decimal_separator == "." else f"replace({text}, {_q(decimal_separator)}, '.')"
+
     return Field(name, f"DECIMAL(18,{scale})",
-                 f"CASE WHEN {check} THEN try_cast({text} AS DECIMAL(18,{scale})) END",
+                 f"CASE WHEN regexp_full_match({{c}}, {pattern}) THEN try_cast({number('{c}')} AS DECIMAL(18,{scale})) "
+                 f"WHEN regexp_full_match(trim({{c}}), {pattern}) "
+                 f"THEN try_cast({number('trim({c})')} AS DECIMAL(18,{scale})) END",
                  "invalid_decimal", f"a decimal number with at most {scale} decimals")
 
 
@@ -92,8 +99,10 @@ def upc(name: str) -> Field:
 
 def code(name: str, length: int, what: str) -> Field:
     """A letter code such as an ISO 3166 territory (2) or ISO 4217 currency (3); case kept as delivered."""
+    pattern = f"'[A-Za-z]{{{{{length}}}}}'"
     return Field(name, "VARCHAR",
-                 f"CASE WHEN regexp_full_match(trim({{c}}), '[A-Za-z]{{{{{length}}}}}') THEN trim({{c}}) END",
+                 f"CASE WHEN regexp_full_match({{c}}, {pattern}) THEN {{c}} "
+                 f"WHEN regexp_full_match(trim({{c}}), {pattern}) THEN trim({{c}}) END",
                  f"invalid_{what.split()[0].lower()}", what)
 
 
