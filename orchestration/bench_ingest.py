@@ -63,7 +63,7 @@ def main() -> None:
 
         print(f"bench-ingest: generating {args.rows:,.0f} usage rows -> {var / 'landing'}", flush=True)
         started = time.perf_counter()
-        generate(GeneratorParams(target_rows=int(args.rows), inject_faults=False), var / "landing")
+        generate(GeneratorParams(target_rows=int(args.rows), inject_faults=False, extras=()), var / "landing")
         print(f"  generated in {time.perf_counter() - started:.1f}s", flush=True)
     files = {c: c.files(var / "landing") for c in USAGE_CONNECTORS}
     n_files = sum(len(v) for v in files.values())
