@@ -8,6 +8,7 @@ import json
 import duckdb
 import pytest
 
+from ingestion.connectors import DEEZER
 from tests.conftest import run_pipeline
 
 pytestmark = pytest.mark.slow
@@ -18,7 +19,7 @@ def test_rows_lost_from_raw_stop_the_build_and_say_why(var_copy) -> None:
     serving = var_copy / "serving" / "tunemantra_serving.duckdb"
     served_before = hashlib.sha256(serving.read_bytes()).hexdigest()
     con = duckdb.connect(str(var_copy / "warehouse" / "tunemantra.duckdb"))
-    con.execute("DELETE FROM raw.deezer__daily_streams WHERE _line_number = 2")  # one row lost outside the ledger
+    con.execute(f"DELETE FROM {DEEZER.rows_table} WHERE _line_number = 2")  # one row lost outside the ledger
     con.close()
 
     run = run_pipeline(var_copy, manifest)
