@@ -4,6 +4,7 @@ counted as a duplicate, and no good row is lost. (DDEX DSR statements: tests/uni
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingestion.connectors import ALL_CONNECTORS
+from ingestion.connectors.airbyte import MERCH_ORDERS
 from ingestion.connectors.social import read_json_lines
 from ingestion.contract import ensure_schema, land_file
 from ingestion.generator import GeneratorParams, generate
@@ -25,7 +27,26 @@ JSON_LINES = [c for c in ALL_CONNECTORS if c.reader is read_json_lines]
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     landing = tmp_path_factory.mktemp("fuzz") / "landing"  # the API fixtures go beside it, in a folder of its own
     generate(GeneratorParams(target_rows=20_000, inject_faults=False, extras=("all",)), landing)
+    _collected_files(landing)
     return landing
+
+
+def _collected_files(landing: Path) -> None:
+    """The files the database pull and the Airbyte sync would write, from the generator's fixtures (the
+    collectors themselves are tested against real servers in tests/collectors/)."""
+    fixtures = landing.parent / "api_fixtures"
+    extract = landing / "distribution_db" / "catalogue_extract_2026-01-01_1.csv"
+    extract.parent.mkdir(parents=True, exist_ok=True)
+    extract.write_bytes((fixtures / "distribution_db" / "tracks.csv").read_bytes())
+    orders = [json.loads(line) for line in (fixtures / "airbyte" / "merch_orders.jsonl").read_text().splitlines()]
+    stream = MERCH_ORDERS.header[4:]
+    sync = landing / "airbyte" / "merch_orders" / "merch_orders_2026-01-01_1.csv"
+    sync.parent.mkdir(parents=True, exist_ok=True)
+    with sync.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(MERCH_ORDERS.header)
+        for n, order in enumerate(orders[:200]):
+            writer.writerow([f"raw-{n}", "2026-01-01T00:00:00Z", 1, "{}", *(order[k] for k in stream)])
 
 
 damage = st.sampled_from(["drop_cell", "extra_cell", "garble", "empty_cell", "blank_line", "duplicate", "keep"])
