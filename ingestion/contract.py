@@ -145,6 +145,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector
             rows_duplicate BIGINT NOT NULL, duplicate_of VARCHAR, error VARCHAR,
             started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP NOT NULL,
             period VARCHAR, territory VARCHAR, delivery_version INTEGER NOT NULL, batch_no BIGINT)""")
+    con.execute(f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS batch_no BIGINT")  # ledgers of older layouts
     con.execute(f"CREATE SEQUENCE IF NOT EXISTS {RAW_SCHEMA}._batch_no")
     con.execute(f"""
         CREATE TABLE IF NOT EXISTS {QUARANTINE} (
