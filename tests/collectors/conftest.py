@@ -61,30 +61,3 @@ def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.close()
 
 
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[Any]:
-    from tests.support.postgres import PostgresError, start_postgres
-
-    try:
-        cluster = start_postgres()
-    except PostgresError as exc:  # pragma: no cover - only where PostgreSQL is not installed
-        pytest.skip(f"no throwaway PostgreSQL: {exc}")
-    yield cluster
-    cluster.stop()
-
-
-@pytest.fixture()
-def pg_dsn(postgres: Any, request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh database in the session's cluster for one test."""
-    import psycopg2
-
-    name = "t_" + "".join(ch if ch.isalnum() else "_" for ch in request.node.name.lower())[:50]
-    admin = psycopg2.connect(postgres.dsn)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    yield postgres.dsn.replace("dbname=postgres", f"dbname={name}")
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
