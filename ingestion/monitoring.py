@@ -17,7 +17,8 @@ import duckdb
 
 from ingestion.contract import LEDGER, Connector
 
-VOLUME_LOW, VOLUME_HIGH = 0.5, 2.0  # rows of a period against the median of the source's periods
+VOLUME_LOW, VOLUME_HIGH = 0.5, 2.0  # rows of a period against the median of its neighbouring periods
+VOLUME_MIN_CHANGE = 100  # rows: a smaller jump is noise for a small source, whatever its ratio
 ERROR_WARN, ERROR_FAIL = 0.01, 0.20  # quarantined share of the rows read
 RELIABILITY_WARN = 0.95  # share of deliveries that landed (not failed, rejected or incomplete)
 
@@ -47,6 +48,29 @@ def _month_add(period: str, months: int) -> str:
 
 def _month_end(period: str) -> dt.date:
     return dt.date.fromisoformat(_month_add(period, 1) + "-01") - dt.timedelta(days=1)
+
+
+def unusual_volumes(per_period: dict[str, int]) -> dict[str, float]:
+    """Periods whose row count is outside VOLUME_LOW-VOLUME_HIGH times the usual, as {period: ratio}.
+
+    The usual is the median of the neighbouring periods (up to three on each side), not of all periods: a
+    source that grows steadily (a catalogue gaining tracks, a playlist gaining followers) is not an anomaly
+    month after month, while a jump against its neighbours is, and one odd month does not make its neighbours
+    look odd. A change smaller than VOLUME_MIN_CHANGE rows or than three Poisson standard deviations is noise,
+    whatever its ratio (a 4-row source delivering 10)."""
+    periods = sorted(per_period)
+    odd: dict[str, float] = {}
+    for i, period in enumerate(periods):
+        around = [per_period[p] for p in periods[max(0, i - 3):i] + periods[i + 1:i + 4]]
+        usual = statistics.median(around) if around else 0
+        rows = per_period[period]
+        if not usual:
+            continue
+        ratio = rows / usual
+        noise = max(VOLUME_MIN_CHANGE, 3 * usual ** 0.5)
+        if not VOLUME_LOW <= ratio <= VOLUME_HIGH and abs(rows - usual) > noise:
+            odd[period] = ratio
+    return odd
 
 
 def expected_periods(first: str, as_of: dt.date, due_days: int) -> list[str]:
@@ -96,15 +120,14 @@ def _for_source(c: Connector, rows: list[tuple], as_of: dt.date) -> list[Finding
                  float(age) if age is not None else None, f"<= {c.fresh_days} days",
                  f"{c.source}: last delivery landed {age} days before {as_of}" if last
                  else f"{c.source}: nothing landed yet"))
-    # volume: rows per period against the median period
+    # volume: rows per period against its neighbouring periods
     per_period: dict[str, int] = {}
     for period, _status, _read, rows_landed, _q, _t in landed:
         if period:
             per_period[period] = per_period.get(period, 0) + rows_landed
     if len(per_period) >= 3:
-        median = statistics.median(per_period.values())
-        odd = {p: n / median for p, n in per_period.items() if median and not VOLUME_LOW <= n / median <= VOLUME_HIGH}
-        out.append(f("volume", "warn" if odd else "pass", float(len(odd)), f"{VOLUME_LOW}-{VOLUME_HIGH}x the median",
+        odd = unusual_volumes(per_period)
+        out.append(f("volume", "warn" if odd else "pass", float(len(odd)), f"{VOLUME_LOW}-{VOLUME_HIGH}x the usual",
                      (f"{c.source}: unusual volume in " + ", ".join(f"{p} ({r:.2f}x)" for p, r in sorted(odd.items())))
                      if odd else f"{c.source}: {len(per_period)} periods within the usual volume"))
     else:

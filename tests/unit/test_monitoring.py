@@ -10,7 +10,7 @@ import duckdb
 from ingestion.connectors import CONNECTORS, DEEZER, SPOTIFY
 from ingestion.contract import ensure_schema, land_source
 from ingestion.generator import GeneratorParams, generate
-from ingestion.monitoring import CHECKS, expected_periods, monitor
+from ingestion.monitoring import CHECKS, expected_periods, monitor, unusual_volumes
 
 
 def test_expected_periods_respect_the_due_date() -> None:
@@ -62,3 +62,16 @@ def test_a_source_that_never_delivered_is_not_connected(tmp_path: Path) -> None:
     findings = monitor(con, [DEEZER], dt.date(2026, 1, 1))
     assert {(f.check, f.status) for f in findings} == {(c, "pass") for c in CHECKS}
     assert all("not connected" in f.detail for f in findings)
+
+
+def test_volume_flags_a_jump_against_the_recent_past_not_growth_or_small_numbers() -> None:
+    steady = {f"2026-{m:02d}": 10_000 for m in range(1, 9)}
+    assert unusual_volumes(steady) == {}
+    assert unusual_volumes({**steady, "2026-05": 31_000}) == {"2026-05": 3.1}
+    assert set(unusual_volumes({**steady, "2026-07": 2_000})) == {"2026-07"}
+    growing = {f"2026-{m:02d}": int(1_000 * 1.3 ** m) for m in range(1, 11)}  # +30 % a month
+    assert unusual_volumes(growing) == {}
+    tiny = {"2026-01": 4, "2026-02": 10, "2026-03": 3, "2026-04": 12}  # ratios of 2.5 and 0.3, but a few rows
+    assert unusual_volumes(tiny) == {}
+    # the first period has no past: its neighbours are the periods after it
+    assert set(unusual_volumes({"2026-01": 40_000, **{f"2026-{m:02d}": 10_000 for m in range(2, 6)}})) == {"2026-01"}
