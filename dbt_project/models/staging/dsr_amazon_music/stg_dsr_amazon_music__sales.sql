@@ -1,0 +1,1 @@
+{{ stage_dsr_statement('dsr_amazon_music', 'amazon_music') }}

@@ -1,0 +1,1 @@
+{{ stage_dsr_statement('dsr_apple_music', 'apple_music') }}
