@@ -1,0 +1,30 @@
+with source as (
+
+    select * from {{ source('tiktok', 'sound_creations') }}
+
+),
+
+renamed as (
+
+    select
+        cast(report_month as date) as report_month,
+        upper(trim(territory_code)) as territory_code,
+        trim(sound_id) as sound_id,
+        {{ normalize_isrc('isrc') }} as isrc,
+        isrc as isrc_as_delivered,
+        trim(sound_title) as sound_title,
+        trim(artist_name) as artist_name,
+        cast(video_creations as bigint) as video_creations,
+        cast(revenue as decimal(18, 6)) as revenue,
+        upper(trim(currency)) as currency,
+        _batch_id as batch_id,
+        _file_name as file_name,
+        _line_number as line_number,
+        _delivery_version as delivery_version,
+        _loaded_at as loaded_at
+
+    from source
+
+)
+
+select * from renamed
