@@ -8,6 +8,7 @@ SEED ?= 42
 ROWS ?= 250000
 EXTRAS ?= all
 SCALE ?= 1e7
+EVAL_SEED ?= 7
 export TM_VAR_DIR := $(VAR)
 export DAGSTER_HOME := $(VAR)/dagster
 export TM_WAREHOUSE_PATH := $(VAR)/warehouse/tunemantra.duckdb
@@ -18,8 +19,8 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest ui docs webhook mlflow \
-        superset lint clean
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest evaluate ui docs \
+        webhook mlflow superset lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,6 +58,9 @@ bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, row
 
 bench-ingest: setup  ## file ingestion alone vs read_csv at SCALE rows; writes benchmarks/ingestion_<scale>.md
 	$(PY) -m orchestration.bench_ingest --rows $(SCALE)
+
+evaluate: setup  ## entity resolution's precision and recall on the hard evaluation set (EVAL_SEED=, default 7)
+	$(PY) -m orchestration.evaluate_entity_resolution --out $(VAR)/evaluation --seed $(EVAL_SEED)
 
 ui: setup  ## Dagster webserver and daemon on 127.0.0.1:3000
 	.venv/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
