@@ -37,11 +37,7 @@ renamed as (
         cast(royalty_bearing as boolean) as is_royalty_bearing,
         cast(usages as bigint) as usages,
         cast(net_revenue as decimal(18, 6)) as net_revenue,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -20,11 +20,7 @@ renamed as (
         cast(streams as bigint) as streams,
         cast(revenue as decimal(18, 6)) as revenue,
         upper(trim(currency)) as currency,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -20,11 +20,7 @@ renamed as (
         cast(unit_price as decimal(18, 2)) as unit_price,
         upper(trim(currency)) as currency,
         upper(trim(country_code)) as territory_code,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

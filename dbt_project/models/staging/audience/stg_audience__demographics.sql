@@ -17,11 +17,7 @@ renamed as (
         upper(trim(territory_code)) as territory_code,
         trim(city) as city,
         cast(listeners as bigint) as listeners,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -17,11 +17,7 @@ renamed as (
         cast(related_artist_listeners as bigint) as related_artist_listeners,
         cast(shared_listeners as bigint) as shared_listeners,
         cast(overlap_share as decimal(9, 6)) as overlap_share,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

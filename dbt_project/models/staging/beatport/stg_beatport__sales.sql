@@ -24,11 +24,7 @@ renamed as (
         cast(net_amount as decimal(18, 6)) as net_amount,
         upper(trim(currency)) as currency,
         upper(trim(territory_code)) as territory_code,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -16,11 +16,7 @@ renamed as (
         trim(title) as track_title,
         trim(artist) as artist_name,
         trim(label_name) as label_name,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

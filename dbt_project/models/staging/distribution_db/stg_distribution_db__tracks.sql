@@ -19,11 +19,7 @@ renamed as (
         trim(genre) as genre,
         cast(duration_seconds as integer) as duration_seconds,
         cast(updated_at as timestamp) as updated_at,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -15,11 +15,7 @@ renamed as (
         upper(trim(territory_code)) as territory_code,
         cast(reels_created as bigint) as reels_created,
         cast(reel_plays as bigint) as reel_plays,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

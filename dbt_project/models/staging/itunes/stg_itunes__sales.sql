@@ -26,11 +26,7 @@ renamed as (
         upper(trim(territory_code)) as territory_code,
         cast(customer_price as decimal(18, 6)) as customer_price,
         upper(trim(customer_currency)) as customer_currency,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

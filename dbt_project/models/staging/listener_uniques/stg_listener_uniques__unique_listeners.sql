@@ -14,11 +14,7 @@ renamed as (
         {{ normalize_isrc('isrc') }} as isrc,
         isrc as isrc_as_delivered,
         cast(unique_listeners as bigint) as unique_listeners,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -13,11 +13,7 @@ renamed as (
         trim(playlist_name) as playlist_name,
         lower(trim(curator_type)) as curator_type,
         cast(followers as bigint) as followers,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -18,11 +18,7 @@ renamed as (
         trim(title) as track_title,
         cast(duration_played_s as integer) as duration_played_seconds,
         cast(audience_estimate as bigint) as audience_estimate,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

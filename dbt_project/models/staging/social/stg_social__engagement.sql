@@ -17,11 +17,7 @@ renamed as (
         cast(comments as bigint) as comments,
         cast(shares as bigint) as shares,
         cast(video_views as bigint) as video_views,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

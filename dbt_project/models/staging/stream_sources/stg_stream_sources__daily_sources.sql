@@ -18,11 +18,7 @@ renamed as (
         cast(search_streams as bigint) as search_streams,
         cast(artist_album_page_streams as bigint) as artist_album_page_streams,
         cast(other_streams as bigint) as other_streams,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

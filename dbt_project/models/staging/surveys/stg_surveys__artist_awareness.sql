@@ -18,11 +18,7 @@ renamed as (
         cast(respondents as bigint) as respondents,
         cast(aware_share as decimal(9, 6)) as aware_share,
         cast(streamed_last_month_share as decimal(9, 6)) as streamed_last_month_share,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

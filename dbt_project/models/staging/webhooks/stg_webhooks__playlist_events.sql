@@ -17,11 +17,7 @@ renamed as (
         lower(trim(action)) as action,
         cast(position as integer) as position,
         cast(received_at as timestamp) as received_at,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

@@ -26,11 +26,7 @@ renamed as (
         cast(active_claims as bigint) as active_claims,
         cast(partner_revenue as decimal(18, 6)) as partner_revenue,
         upper(trim(currency)) as currency,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _delivery_version as delivery_version,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
