@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -102,23 +103,28 @@ def _draw_anomalies(rng: np.random.Generator, model: UsageModel, params: Generat
     return sorted(out, key=lambda a: (a.start, a.isrc, a.platform, a.territory))
 
 
-def daily_intensity(model: UsageModel, days: list[dt.date], start: dt.date) -> np.ndarray:
-    """Expected streams (days, tracks) over all platforms and territories, before the platform split."""
-    pop = np.array([t.popularity for t in model.tracks])
-    released_on = np.array([t.release_date.toordinal() for t in model.tracks], dtype=float)
+def daily_intensity(model: UsageModel, days: list[dt.date], start: dt.date,
+                    tracks: Sequence[int] | None = None) -> np.ndarray:
+    """Expected streams (days, tracks) over all platforms and territories, before the platform split.
+    ``tracks`` (catalogue indexes) keeps only those columns: each cell is computed on its own, so a column holds
+    the same numbers whichever columns are asked for, without the (days, catalogue) arrays of the full call."""
+    chosen = model.tracks if tracks is None else [model.tracks[i] for i in tracks]
+    viral_day = model.viral_day if tracks is None else model.viral_day[list(tracks)]
+    pop = np.array([t.popularity for t in chosen])
+    released_on = np.array([t.release_date.toordinal() for t in chosen], dtype=float)
     day_ord = np.array([d.toordinal() for d in days], dtype=float)[:, None]
     age = day_ord - released_on[None, :]
     offset = day_ord - start.toordinal()
     released = age >= 0
     age = np.clip(age, 0, None)
     spike = 1.0 + 3.0 * np.exp(-age / 12.0)
-    arche = np.array([t.archetype for t in model.tracks])
+    arche = np.array([t.archetype for t in chosen])
     doy = np.array([d.timetuple().tm_yday for d in days], dtype=float)[:, None]
     seasonal = 1.0 + 0.6 * np.cos(2 * np.pi * (doy - 355) / 365.25)  # peaks around the holidays
-    lifecycle = np.ones((len(days), len(model.tracks)))
+    lifecycle = np.ones((len(days), len(chosen)))
     lifecycle = np.where(arche == "decaying", 0.35 + 0.65 * np.exp(-age / 300.0), lifecycle)
     lifecycle = np.where(arche == "seasonal", seasonal, lifecycle)
-    bump = 1.0 + 2.5 * np.exp(-np.abs(offset - model.viral_day[None, :]) / 9.0)
+    bump = 1.0 + 2.5 * np.exp(-np.abs(offset - viral_day[None, :]) / 9.0)
     lifecycle = np.where(arche == "viral", bump, lifecycle)
     dow = np.array([WEEKLY[d.weekday()] for d in days])[:, None]
     return pop[None, :] * spike * lifecycle * dow * released

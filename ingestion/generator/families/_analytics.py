@@ -1,20 +1,34 @@
 """What the analytics families (listener stats, stream sources, playlists, charts, audience, radio, surveys,
-marketing) share: CSV lines, ISO weeks, artists, expected streams from the usage model, and a *replay* of the
-daily streaming feeds.
+marketing) share: CSV lines written chunk by chunk, ISO weeks, artists, expected streams from the usage model,
+and a *replay* of the daily streaming feeds.
 
 The replay
 ----------
-``listener_stats`` and ``stream_sources`` must agree with the daily feeds row by row (listeners never exceed
-the streams the feed reports; the sources of a day's streams add up to the feed's streams). The feeds are not
-handed over in ``ctx.shared``, so :func:`replay_months` re-creates them: ``daily_streams`` draws each
-(platform, month) file from its own stream ``ctx.rng("daily_streams/<platform>/<yyyy-mm>")``, day by day with
-:func:`ingestion.generator.usage.sample_day`; the replay builds a *fresh* generator on the same seed and repeats
-those calls. It reads the same numbers and draws nothing from another family's generator (a new generator
-object each time), so it cannot change any other family's bytes. The replay is the feed's first delivery
-(version 1) and covers a month even when the fault plan leaves that platform's file undelivered (the streams
-happened; the report is missing). If ``daily_streams`` ever changes how it draws, the replay stops matching:
-``tests/unit/test_families_analytics.py`` compares the replayed streams with every delivered feed file's
-``streams`` in the manifest and fails loudly.
+``listener_stats``, ``stream_sources`` and ``charts`` must agree with the daily feeds row by row (listeners never
+exceed the streams the feed reports; the sources of a day's streams add up to the feed's streams; chart units are
+the feeds' streams). The feeds are not handed over in ``ctx.shared``, so :func:`replay_days` re-creates them:
+``daily_streams`` draws each (platform, month) file from its own stream ``ctx.rng("daily_streams/<platform>/
+<yyyy-mm>")``, day by day with :func:`ingestion.generator.usage.sample_day`; the replay builds a *fresh* generator
+on the same seed and repeats those calls. It reads the same numbers and draws nothing from another family's
+generator (a new generator object each time), so it cannot change any other family's bytes. The replay is the
+feed's first delivery (version 1) and covers a month even when the fault plan leaves that platform's file
+undelivered (the streams happened; the report is missing). If ``daily_streams`` ever changes how it draws, the
+replay stops matching: ``tests/unit/test_families_analytics.py`` compares the replayed streams with every
+delivered feed file's ``streams`` in the manifest and fails loudly.
+
+Bounded memory
+--------------
+The generator runs from 1e4 to 1e8 usage rows, and the analytics families must not hold anything that grows with
+the rows: a replayed month of one platform is (days, tracks, territories) — 46 MB of int64 at 1e8 rows — and a
+month of a row-level report (listener stats, stream sources, playlist positions) is millions of lines. So the
+replay yields **one day at a time** (:func:`replay_days`; a family that needs the feed again replays it again,
+which is cheap next to writing it: half a second for the whole window at 5e6 rows, about ten at 1e8), nothing
+keeps the replayed streams over the window (each family sums what it needs as it goes: per week, per month;
+they used to share (days, tracks, platforms) totals, 220 MB at 1e8), and row-level reports go to disk through a
+:class:`Report`, a chunk of lines at a time, in the order a sorted month would have had them. What the families
+do keep is bounded by the catalogue (tracks x territories x months or weeks, playlist stays, touches).
+``tests/unit/test_generator_memory.py`` checks that the peak memory of the analytics families hardly grows with
+the rows.
 """
 
 from __future__ import annotations
@@ -36,7 +50,6 @@ from ingestion.generator.usage import daily_intensity, sample_day
 AGE_BANDS: tuple[str, ...] = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 GENDERS: tuple[str, ...] = ("female", "male", "non-binary", "unknown")
 CHART_TERRITORIES: tuple[str, ...] = ("US", "GB", "DE", "BR")
-_REPLAY_KEY = "analytics.replay_totals"
 
 
 def csv_line(cells: Sequence[Any], delimiter: str = ",") -> str:
@@ -54,6 +67,35 @@ def write_report(ctx: GenerationContext, path: Path, source: str, header: str, l
         return None
     write_lines(path, header, lines, line_end)
     return ctx.add_file(path, source, len(lines), **extra)
+
+
+class Report:
+    """A report written a chunk of lines at a time, with the bytes :func:`write_report` would give the whole list
+    (header, lines joined by ``line_end``, a final ``line_end``): a month of a row-level report never sits in
+    memory. Like :func:`write_report`, a report with no line is not delivered (the file is opened on the first
+    line); :meth:`close` records it in the manifest and returns the entry, or None."""
+
+    def __init__(self, ctx: GenerationContext, path: Path, source: str, header: str, line_end: str = "\n") -> None:
+        self._ctx, self.path, self._source, self._header, self._end = ctx, path, source, header, line_end
+        self._fh: io.TextIOWrapper | None = None
+        self.lines = 0
+
+    def write(self, lines: list[str]) -> None:
+        if not lines:  # an empty chunk would add a blank line
+            return
+        if self._fh is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = self.path.open("w", encoding="utf-8", newline="")
+            self._fh.write(self._header + self._end)
+        self._fh.write(self._end.join(lines) + self._end)
+        self.lines += len(lines)
+
+    def close(self, **extra: Any) -> dict | None:
+        if self._fh is None:
+            return None
+        self._fh.close()
+        self._fh = None
+        return self._ctx.add_file(self.path, self._source, self.lines, **extra)
 
 
 def all_days(ctx: GenerationContext) -> list[dt.date]:
@@ -114,9 +156,10 @@ def platform_artist_id(platform: str, key: str) -> str:
     return str(100_000 + int.from_bytes(digest[:5], "big") % 1_900_000_000)  # Apple, Deezer: numeric
 
 
-def intensity(ctx: GenerationContext, days: list[dt.date]) -> np.ndarray:
-    """The usage model's expected streams scale (days, tracks); expected streams of a cell = this x weight."""
-    return daily_intensity(ctx.model, days, ctx.params.start_date)
+def intensity(ctx: GenerationContext, days: list[dt.date], tracks: Sequence[int] | None = None) -> np.ndarray:
+    """The usage model's expected streams scale (days, tracks); expected streams of a cell = this x weight.
+    ``tracks`` (catalogue indexes): those columns only."""
+    return daily_intensity(ctx.model, days, ctx.params.start_date, tracks)
 
 
 def expected_streams_by_territory(ctx: GenerationContext, days: list[dt.date]) -> np.ndarray:
@@ -125,48 +168,20 @@ def expected_streams_by_territory(ctx: GenerationContext, days: list[dt.date]) -
     return intensity(ctx, days)[:, :, None] * weight[None, :, :]
 
 
-def replay_months(ctx: GenerationContext) -> Iterator[tuple[dt.date, list[dt.date], str, np.ndarray]]:
-    """The daily feeds' streams (days, tracks, territories), month by month and platform by platform, exactly
-    as ``daily_streams`` sampled them (see the module docstring). Fills the replay totals on the way."""
-    totals = None if _REPLAY_KEY in ctx.shared else _empty_totals(ctx)
-    for month in ctx.months:
-        days = ctx.days_of(month)
+def replay_days(ctx: GenerationContext, month: dt.date, platform: str,
+                day_intensity: np.ndarray | None = None) -> Iterator[np.ndarray]:
+    """The daily feed's streams (tracks, territories) of one platform, day by day over ``month``, exactly as
+    ``daily_streams`` sampled them (see the module docstring); ``day_intensity`` is the month's
+    :func:`ingestion.generator.usage.daily_intensity`, when the caller has it already. One day is held at a time:
+    a caller that needs the month again replays it again."""
+    days = ctx.days_of(month)
+    if day_intensity is None:
         day_intensity = daily_intensity(ctx.model, days, ctx.params.start_date)
-        for platform in ctx.params.platforms:
-            rng = ctx.rng(f"daily_streams/{platform}/{month:%Y-%m}")  # fresh, on the feed file's own seed
-            streams = np.stack([sample_day(rng, ctx.model, platform, day, day_intensity[i])
-                                for i, day in enumerate(days)])
-            if totals is not None:
-                _accumulate(ctx, totals, days, platform, streams)
-            yield month, days, platform, streams
-    if totals is not None:
-        ctx.shared[_REPLAY_KEY] = totals
-
-
-def replay_totals(ctx: GenerationContext) -> dict[str, np.ndarray]:
-    """``by_platform`` (days, tracks, platforms): the feed's streams of a track, platform and day over every
-    territory; ``by_chart_territory`` (days, tracks, chart territories): over every platform."""
-    if _REPLAY_KEY not in ctx.shared:
-        for _ in replay_months(ctx):
-            pass
-    return ctx.shared[_REPLAY_KEY]
+    rng = ctx.rng(f"daily_streams/{platform}/{month:%Y-%m}")  # fresh, on the feed file's own seed
+    for i, day in enumerate(days):
+        yield sample_day(rng, ctx.model, platform, day, day_intensity[i])
 
 
 def chart_territories(ctx: GenerationContext) -> list[str]:
     chosen = [t for t in CHART_TERRITORIES if t in ctx.params.territories]
     return chosen or list(ctx.params.territories[:4])
-
-
-def _empty_totals(ctx: GenerationContext) -> dict[str, np.ndarray]:
-    n_d, n_t = ctx.params.days, len(ctx.tracks)
-    return {"by_platform": np.zeros((n_d, n_t, len(ctx.params.platforms)), dtype=np.int64),
-            "by_chart_territory": np.zeros((n_d, n_t, len(chart_territories(ctx))), dtype=np.int64)}
-
-
-def _accumulate(ctx: GenerationContext, totals: dict[str, np.ndarray], days: list[dt.date], platform: str,
-                streams: np.ndarray) -> None:
-    first = (days[0] - ctx.params.start_date).days
-    span = slice(first, first + len(days))
-    totals["by_platform"][span, :, ctx.params.platforms.index(platform)] += streams.sum(axis=2)
-    cols = [ctx.params.territories.index(t) for t in chart_territories(ctx)]
-    totals["by_chart_territory"][span] += streams[:, :, cols]

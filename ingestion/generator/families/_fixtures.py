@@ -25,7 +25,11 @@ def stable_id(prefix: str, *parts: object) -> str:
     return prefix + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:12]
 
 
+def json_text(payload: Any) -> str:
+    """A payload as the fixtures write it: sorted keys, no spaces, UTF-8 text as is."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def write_json(path: Path, payload: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")) + "\n",
-                    encoding="utf-8")
+    path.write_text(json_text(payload) + "\n", encoding="utf-8")

@@ -31,10 +31,10 @@ from ingestion.generator.context import GenerationContext
 from ingestion.generator.families._analytics import (
     AGE_BANDS,
     GENDERS,
+    Report,
     artists,
     csv_line,
     platform_artist_id,
-    write_report,
 )
 
 # age distribution by genre (18-24 … 65+): younger for hip-hop and electronic, older for jazz and rock
@@ -92,7 +92,7 @@ def write_audience(ctx: GenerationContext) -> None:
         key_m = f"{month:%Y-%m}"
         if key_m not in uniques:
             continue
-        lines = []
+        report = Report(ctx, ctx.landing_dir / "audience" / f"audience_demographics_{key_m}.csv", "audience", HEADER)
         drift = rng.normal(0.0, 0.04, (n_a, n_p, len(AGE_BANDS), len(GENDERS)))
         country_all = np.zeros((n_a, len(territories)), dtype=np.int64)
         for p, platform in enumerate(platforms):
@@ -108,7 +108,7 @@ def write_audience(ctx: GenerationContext) -> None:
                 pid, name = platform_artist_id(platform, key), names[a]
                 probs = profile[a, p] * np.exp(drift[a, p])
                 counts = rng.multinomial(total, (probs / probs.sum()).ravel()).reshape(probs.shape)
-                lines += [csv_line([key_m, platform, pid, name, "age_gender", age, gender, "", "", int(counts[i, j])],
+                lines = [csv_line([key_m, platform, pid, name, "age_gender", age, gender, "", "", int(counts[i, j])],
                                    ";")
                           for i, age in enumerate(AGE_BANDS) for j, gender in enumerate(GENDERS)]
                 lines += [csv_line([key_m, platform, pid, name, "country", "", "", territories[r], "",
@@ -117,13 +117,12 @@ def write_audience(ctx: GenerationContext) -> None:
                 order = sorted((-int(n), cities[c][0], c) for c, n in enumerate(in_city.tolist()) if n > 0)
                 lines += [csv_line([key_m, platform, pid, name, "city", "", "", cities[c][1], city, -neg], ";")
                           for neg, city, c in order[:TOP_CITIES]]
+                report.write(lines)  # an artist's rows at a time: a month is artists x platforms x ~50 rows
                 listeners_out.setdefault(key_m, {}).setdefault(platform, {})[key] = total
                 by_month.setdefault(key_m, {})[platform] = by_month.get(key_m, {}).get(platform, 0) + total
         country_out[key_m] = country_all
-        path = ctx.landing_dir / "audience" / f"audience_demographics_{key_m}.csv"
-        write_report(ctx, path, "audience", HEADER, lines, period=key_m,
-                     listeners_by_platform=by_month.get(key_m, {}))
-        rows_total += len(lines)
+        report.close(period=key_m, listeners_by_platform=by_month.get(key_m, {}))
+        rows_total += report.lines
 
     ctx.shared["audience"] = {"artists": keys, "names": names, "genres": genre, "listeners": listeners_out,
                               "country_listeners": country_out, "profile": profile}

@@ -40,9 +40,20 @@ def write_audience_overlap(ctx: GenerationContext) -> None:
     n_a = len(keys)
     taste = rng.normal(0.0, 1.0, (n_a, 4))
     unit = taste / np.linalg.norm(taste, axis=1, keepdims=True)
-    cos = unit @ unit.T
-    same = np.array([[g == h for h in genres] for g in genres], dtype=float)
-    affinity = 0.05 + 0.45 / (1.0 + np.exp(-(2.5 * cos + 1.0 * same - 1.0)))
+    # affinity = 0.05 + 0.45 / (1 + exp(-(2.5 cos + 1.0 [same genre] - 1.0))), computed in place on the cosines:
+    # (artists x artists) arrays are 18 MB each at 1e8 usage rows (1,500 artists), and the formula's temporaries
+    # held several of them; the same operations in the same order give the same numbers
+    affinity = unit @ unit.T
+    genre_code = {g: i for i, g in enumerate(dict.fromkeys(genres))}
+    codes = np.array([genre_code[g] for g in genres], dtype=np.int64)
+    affinity *= 2.5
+    affinity += codes[:, None] == codes[None, :]
+    affinity -= 1.0
+    np.negative(affinity, out=affinity)
+    np.exp(affinity, out=affinity)
+    affinity += 1.0
+    np.divide(0.45, affinity, out=affinity)
+    affinity += 0.05
     related: set[tuple[int, int]] = set()
     for a in range(n_a):
         order = [b for b in np.argsort(-affinity[a], kind="stable").tolist() if b != a][:RELATED]

@@ -16,8 +16,9 @@ territory's chart, 50 rows per territory in chart order)::
   already shows movements and runs.
 
 Chart units of a label track = its streams in the territory that week in the daily feeds (every platform,
-replayed by ``_analytics.replay_totals``); the other records' units are scaled so that the 50th place sits
-near the label's strongest weeks, which makes the label's popular tracks chart and its small ones not.
+replayed day by day by ``_analytics.replay_days`` and summed per week: nothing day-level is kept); the other
+records' units are scaled so that the 50th place sits near the label's strongest weeks, which makes the label's
+popular tracks chart and its small ones not.
 Truth: per territory, every run of a label track (entry week, exit week, peak, weeks), entries and exits.
 """
 
@@ -35,7 +36,7 @@ from ingestion.generator.families._analytics import (
     csv_line,
     display_artist,
     expected_streams_by_territory,
-    replay_totals,
+    replay_days,
     write_report,
 )
 
@@ -68,13 +69,28 @@ def _other_records(rng: np.random.Generator, n: int, taken: set[str]) -> list[tu
     return records
 
 
+def _add_weekly_streams(ctx: GenerationContext, weeks: list[tuple[str, dt.date, dt.date]], cols: list[int],
+                        out: np.ndarray) -> None:
+    """Add to ``out`` (weeks, tracks, chart territories) the daily feeds' streams of each complete week over every
+    platform, day by day as the feeds are replayed (``_analytics.replay_days``): only the weekly sums are kept,
+    never the (days, tracks) streams of the window. ``out`` is float64, as the chart's units are; every partial
+    sum is a whole number far below 2**53, so adding day by day gives exactly the integer week sum."""
+    week_of_day = {monday + dt.timedelta(days=i): w for w, (_, monday, _) in enumerate(weeks) for i in range(7)}
+    for month in ctx.months:
+        days = ctx.days_of(month)
+        for platform in ctx.params.platforms:
+            for day, streams in zip(days, replay_days(ctx, month, platform), strict=True):
+                w = week_of_day.get(day)
+                if w is not None:
+                    out[w] += streams[:, cols]
+
+
 def write_charts(ctx: GenerationContext) -> None:
     rng = ctx.rng("charts")
     params, tracks = ctx.params, ctx.tracks
     weeks = complete_weeks(ctx)
     territories = chart_territories(ctx)
     n_t, n_w = len(tracks), len(weeks)
-    streams = replay_totals(ctx)["by_chart_territory"]  # (days, tracks, chart territories)
     ours = np.zeros((BURN_IN_WEEKS + n_w, n_t, len(territories)))
     cols = [params.territories.index(t) for t in territories]
     first_monday = weeks[0][1] if weeks else params.start_date
@@ -82,9 +98,7 @@ def write_charts(ctx: GenerationContext) -> None:
         monday = first_monday - dt.timedelta(days=7 * (BURN_IN_WEEKS - b))
         days = [monday + dt.timedelta(days=i) for i in range(7)]
         ours[b] = expected_streams_by_territory(ctx, days).sum(axis=0)[:, cols]
-    for w, (_, monday, _) in enumerate(weeks):
-        k = (monday - params.start_date).days
-        ours[BURN_IN_WEEKS + w] = streams[k:k + 7].sum(axis=0)
+    _add_weekly_streams(ctx, weeks, cols, ours[BURN_IN_WEEKS:])
 
     n_weeks = BURN_IN_WEEKS + n_w
     n_other = 60 + 9 * n_weeks

@@ -58,6 +58,9 @@ UNKNOWN_ISRCS = (("GBXQT2500001", "Borrowed Time", "Mirrorball Collective"),
                  ("BRZZR2500123", "Maré Alta", "Trio Caiçara"))
 DRIFT = ("Territory", "Country")  # the Deezer column renamed in the drifted file
 _HEAD = 64  # lines buffered before the first write, so that fault lines can be inserted among them
+# lines formatted and written at once (at least _HEAD, so the faults see the same first lines): the transient
+# strings of a day stay a few MB, not the day's 80,000 lines of a platform at 1e8 rows
+_BLOCK = 16_384
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,19 +208,21 @@ def _write_file(ctx: GenerationContext, plan: FaultPlan, fmt: ReportFormat, cell
         if fix is not None:
             values = _restate(fix, values, force=i == 0)
         revenue = values * rates[r_idx]
-        lines = fmt.block(day, cells, t_idx.tolist(), r_idx.tolist(), values.tolist(), revenue.tolist(), currency)
-        rows += len(lines)
+        for lo in range(0, len(values), _BLOCK):  # a day is tens of thousands of lines at 1e8 rows: a block at a time
+            sl = slice(lo, lo + _BLOCK)
+            sink.extend(fmt.block(day, cells, t_idx[sl].tolist(), r_idx[sl].tolist(), values[sl].tolist(),
+                                  revenue[sl].tolist(), currency))
+        rows += len(values)
         streams += int(values.sum())
         revenue_total += int(revenue.sum())
         if unknown is not None:
             extra, s, m = _unknown_lines(unknown, fmt, day, rates, currency, ctx.params.territories)
-            lines += extra
+            sink.extend(extra)
             rows += len(extra)
             unknown_rows += len(extra)
             unknown_streams += s
             streams += s
             revenue_total += m
-        sink.extend(lines)
     sink.close()
     late = key == plan.late and version == 1
     period_end = month.replace(day=calendar.monthrange(month.year, month.month)[1])

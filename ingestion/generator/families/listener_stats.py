@@ -22,7 +22,7 @@ territory, so uniques add over territories, not over days or platforms).
 
 The model (hidden truth)
 ------------------------
-Daily listeners are drawn from the replayed daily feed (``_analytics.replay_months``):
+Daily listeners are drawn from the replayed daily feed (``_analytics.replay_days``):
 ``listeners = 1 + Binomial(streams - 1, 1 / streams_per_listener)`` with ``streams_per_listener`` hidden per
 track and platform (1.15-2.0); ``saves = Binomial(listeners, save_rate)``. The listeners of a track, platform and
 territory over a window of W days are drawn from a pool of ``N = max(max L_d, ceil(k * mean L_d * sqrt(W / 7)))``
@@ -36,16 +36,20 @@ all-platform 28-day uniques that no single file can give.
 from __future__ import annotations
 
 import collections
+import copy
 import datetime as dt
 
 import numpy as np
 
 from ingestion.generator.context import GenerationContext
-from ingestion.generator.families._analytics import complete_weeks, replay_months, write_report
+from ingestion.generator.families._analytics import Report, complete_weeks, replay_days, write_report
+from ingestion.generator.usage import daily_intensity
 
 _BREADTH = {"evergreen": (3.0, 6.0), "decaying": (4.0, 8.0), "seasonal": (5.0, 9.0), "viral": (8.0, 14.0)}
 DAILY_HEADER = "date,platform,country,isrc,listeners,saves"
 UNIQUE_HEADER = "window_days,window_start,window_end,platform,isrc,unique_listeners"
+WINDOW_CELLS = 1 << 16  # (days x tracks x territories) cells of a window's uniques computed at once
+LINES_PER_WRITE = 16_384  # a platform's day is ~80,000 rows at 1e8 usage rows: formatted and written in blocks
 
 
 def unique_listeners(daily: np.ndarray, breadth: np.ndarray) -> np.ndarray:
@@ -60,7 +64,49 @@ def unique_listeners(daily: np.ndarray, breadth: np.ndarray) -> np.ndarray:
     return np.clip(unique, peak, total).astype(np.int64)
 
 
+def window_uniques(window: list[np.ndarray], breadth: np.ndarray) -> tuple[np.ndarray, int]:
+    """:func:`unique_listeners` of a window given as its days' (tracks, territories) listeners, and the sum of its
+    daily listeners. Computed a block of tracks at a time (``WINDOW_CELLS``): every cell depends on its own days
+    only, so the numbers are those of one call over the stacked window, without its (days, tracks, territories)
+    float arrays."""
+    n_t, n_r = window[0].shape
+    step = max(1, WINDOW_CELLS // (len(window) * max(n_r, 1)))
+    parts, total = [], 0
+    for lo in range(0, n_t, step):
+        block = np.stack([day[lo:lo + step] for day in window]).astype(np.int64)
+        parts.append(unique_listeners(block, breadth[lo:lo + step]))
+        total += int(block.sum())
+    return np.concatenate(parts), total
+
+
+def _listeners(rng: np.random.Generator, streams: np.ndarray, spl: np.ndarray) -> np.ndarray:
+    """A day's listeners (tracks, territories) of one platform from the feed's streams that day."""
+    listeners = np.zeros(streams.shape, dtype=np.int64)
+    t_i, r_i = np.nonzero(streams)
+    listeners[t_i, r_i] = 1 + rng.binomial(streams[t_i, r_i] - 1, 1.0 / spl[t_i])
+    return listeners
+
+
+def _narrow(day: np.ndarray) -> np.ndarray:
+    """A day of listeners as the window buffers keep it: 32-bit when it fits (it always does in practice)."""
+    return day.astype(np.int32) if day.size == 0 or day.max() <= np.iinfo(np.int32).max else day
+
+
 def write_listener_stats(ctx: GenerationContext) -> None:
+    """Draws, for each month and platform in turn, the month's listeners (every day, in day then track then
+    territory order) and then its saves, from the family's one random stream; the files come out month by month.
+
+    How it streams: a month of one platform is (days, tracks, territories) — millions of cells at 1e8 usage rows
+    — and the daily file interleaves the platforms day by day, while the random stream gives a platform's whole
+    month before the next platform's. So nothing month-sized is kept: for each platform the month is replayed
+    (``_analytics.replay_days``) and its listeners drawn day by day (a vector of draws split into consecutive
+    chunks gives the same numbers), feeding the 7- and 28-day windows, which keep at most 28 days of one
+    platform; the generator is copied where the month's listeners and its saves begin. The saves are drawn
+    after a second replay (listeners again from the first copy), which moves the stream on to the next platform.
+    Then the file is written day by day from a third replay of every platform, each with its two copies. Three
+    replays and three draws of the listeners cost a few seconds per 1e7 rows; a month held in memory would cost
+    hundreds of MB at 1e8.
+    """
     rng = ctx.rng("listener_stats")
     params, tracks = ctx.params, ctx.tracks
     platforms = params.platforms
@@ -72,7 +118,7 @@ def write_listener_stats(ctx: GenerationContext) -> None:
     breadth = lo[None, :] + rng.random((n_p, n_t)) * (hi - lo)[None, :]
     multi = rng.uniform(0.03, 0.12, n_t)
     week_of_sunday = {sunday: (label, monday) for label, monday, sunday in complete_weeks(ctx)}
-    buffers = {p: collections.deque(maxlen=28) for p in platforms}
+    buffers: dict[str, collections.deque[np.ndarray]] = {p: collections.deque(maxlen=28) for p in platforms}
     isrcs = [t.isrc for t in tracks]
 
     daily_truth = {"rows": 0, "listeners": 0, "saves": 0,
@@ -81,34 +127,40 @@ def write_listener_stats(ctx: GenerationContext) -> None:
     truth28 = {"files": 0, "rows": 0, "unique_listeners": 0, "sum_daily_listeners": 0, "by_month": {}}
     all_platform: dict[str, dict[str, int]] = {}
     cells28: dict[str, dict[str, np.ndarray]] = {}
-    month_parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     weekly: dict[str, dict[str, tuple[dt.date, dt.date, np.ndarray, int]]] = {}
     monthly: dict[str, tuple[dt.date, dt.date, np.ndarray, int]] = {}
 
-    for month, days, platform, streams in replay_months(ctx):
-        p = platforms.index(platform)
-        listeners = np.zeros(streams.shape, dtype=np.int64)
-        d_i, t_i, r_i = np.nonzero(streams)
-        listeners[d_i, t_i, r_i] = 1 + rng.binomial(streams[d_i, t_i, r_i] - 1, 1.0 / spl[p, t_i])
-        saves = np.zeros(streams.shape, dtype=np.int64)
-        saves[d_i, t_i, r_i] = rng.binomial(listeners[d_i, t_i, r_i], save_rate[p, t_i])
-        month_parts[platform] = (listeners, saves)
-        for k, day in enumerate(days):
-            buffers[platform].append(listeners[k])
-            if day in week_of_sunday:
-                window = np.stack(list(buffers[platform])[-7:])
-                label, monday = week_of_sunday[day]
-                unique = unique_listeners(window, breadth[p])
-                weekly.setdefault(label, {})[platform] = (monday, day, unique.sum(axis=1), int(window.sum()))
-        if len(buffers[platform]) == 28:
-            window = np.stack(list(buffers[platform]))
-            unique = unique_listeners(window, breadth[p])
-            cells28.setdefault(f"{month:%Y-%m}", {})[platform] = unique.astype(np.int32)
-            monthly[platform] = (days[-1] - dt.timedelta(days=27), days[-1], unique.sum(axis=1), int(window.sum()))
-        if platform != platforms[-1]:
-            continue
-        _write_daily(ctx, month, days, month_parts, daily_truth)
-        month_parts = {}
+    months = ctx.months
+    for m, month in enumerate(months):
+        days = ctx.days_of(month)
+        day_intensity = daily_intensity(ctx.model, days, params.start_date)
+        # what the next month's windows reach back for: the 6 days before its first Sunday, or more when the next
+        # month is too short for a 28-day window of its own
+        keep = max(6, 28 - len(ctx.days_of(months[m + 1]))) if m + 1 < len(months) else 0
+        starts: dict[str, tuple[np.random.Generator, np.random.Generator]] = {}
+        for p, platform in enumerate(platforms):
+            at_listeners = copy.deepcopy(rng)
+            buffer = buffers[platform]
+            for day, streams in zip(days, replay_days(ctx, month, platform, day_intensity), strict=True):
+                buffer.append(_narrow(_listeners(rng, streams, spl[p])))
+                if day in week_of_sunday:
+                    label, monday = week_of_sunday[day]
+                    unique, daily_sum = window_uniques(list(buffer)[-7:], breadth[p])
+                    weekly.setdefault(label, {})[platform] = (monday, day, unique.sum(axis=1), daily_sum)
+            if len(buffer) == 28:
+                unique, daily_sum = window_uniques(list(buffer), breadth[p])
+                cells28.setdefault(f"{month:%Y-%m}", {})[platform] = unique.astype(np.int32)
+                monthly[platform] = (days[-1] - dt.timedelta(days=27), days[-1], unique.sum(axis=1), daily_sum)
+            while len(buffer) > keep:
+                buffer.popleft()
+            at_saves = copy.deepcopy(rng)
+            again = copy.deepcopy(at_listeners)
+            for streams in replay_days(ctx, month, platform, day_intensity):  # the saves: on to the next platform
+                listeners = _listeners(again, streams, spl[p])
+                t_i, r_i = np.nonzero(listeners)
+                rng.binomial(listeners[t_i, r_i], save_rate[p, t_i])
+            starts[platform] = (at_listeners, at_saves)
+        _write_daily(ctx, month, days, day_intensity, starts, spl, save_rate, daily_truth)
         for label in list(weekly):  # every week that ended this month, now complete on every platform
             rows = _write_uniques(ctx, f"unique_listeners_7d_{label}.csv", label, 7, weekly.pop(label), isrcs)
             for key in ("files", "rows", "unique_listeners", "sum_daily_listeners"):
@@ -143,28 +195,38 @@ def write_listener_stats(ctx: GenerationContext) -> None:
     }
 
 
-def _write_daily(ctx: GenerationContext, month: dt.date, days: list[dt.date],
-                 parts: dict[str, tuple[np.ndarray, np.ndarray]], truth: dict) -> None:
+def _write_daily(ctx: GenerationContext, month: dt.date, days: list[dt.date], day_intensity: np.ndarray,
+                 starts: dict[str, tuple[np.random.Generator, np.random.Generator]], spl: np.ndarray,
+                 save_rate: np.ndarray, truth: dict) -> None:
+    """The month's daily file, by day, then platform, then track and territory, written a day at a time: every
+    platform's feed replayed once more, its listeners and saves drawn again from the generators copied where they
+    began (``starts``: platform -> (listeners, saves))."""
     platforms, territories, tracks = ctx.params.platforms, ctx.params.territories, ctx.tracks
-    keyed: list[tuple[int, int, str]] = []
-    for p, platform in enumerate(platforms):
-        listeners, saves = parts[platform]
-        d_i, t_i, r_i = np.nonzero(listeners)
-        values, kept = listeners[d_i, t_i, r_i], saves[d_i, t_i, r_i]
-        keyed.extend(
-            (d, p, f"{days[d].isoformat()},{platform},{territories[r]},{tracks[t].isrc},{n},{s}")
-            for d, t, r, n, s in zip(d_i.tolist(), t_i.tolist(), r_i.tolist(), values.tolist(), kept.tolist(),
-                                     strict=True))
-        truth["by_platform"][platform]["listeners"] += int(values.sum())
-        truth["by_platform"][platform]["saves"] += int(kept.sum())
-    keyed.sort(key=lambda x: (x[0], x[1]))  # stable: by day, then platform, then track and territory
-    lines = [line for _, _, line in keyed]
-    path = ctx.landing_dir / "listener_stats" / f"listeners_daily_{month:%Y-%m}.csv"
-    listeners_sum = sum(int(parts[q][0].sum()) for q in platforms)
-    saves_sum = sum(int(parts[q][1].sum()) for q in platforms)
-    write_report(ctx, path, "listener_stats", DAILY_HEADER, lines, period=f"{month:%Y-%m}", listeners=listeners_sum,
-                 saves=saves_sum)
-    truth["rows"] += len(lines)
+    feeds = [replay_days(ctx, month, platform, day_intensity) for platform in platforms]
+    report = Report(ctx, ctx.landing_dir / "listener_stats" / f"listeners_daily_{month:%Y-%m}.csv", "listener_stats",
+                    DAILY_HEADER)
+    sums = {platform: [0, 0] for platform in platforms}
+    for day in days:
+        stamp = day.isoformat()
+        for p, (platform, feed) in enumerate(zip(platforms, feeds, strict=True)):
+            at_listeners, at_saves = starts[platform]
+            listeners = _listeners(at_listeners, next(feed), spl[p])
+            t_i, r_i = np.nonzero(listeners)
+            values = listeners[t_i, r_i]
+            kept = at_saves.binomial(values, save_rate[p, t_i])
+            for sl in (slice(lo, lo + LINES_PER_WRITE) for lo in range(0, len(values), LINES_PER_WRITE)):
+                report.write([f"{stamp},{platform},{territories[r]},{tracks[t].isrc},{n},{s}" for t, r, n, s
+                              in zip(t_i[sl].tolist(), r_i[sl].tolist(), values[sl].tolist(), kept[sl].tolist(),
+                                     strict=True)])
+            sums[platform][0] += int(values.sum())
+            sums[platform][1] += int(kept.sum())
+    for platform in platforms:
+        truth["by_platform"][platform]["listeners"] += sums[platform][0]
+        truth["by_platform"][platform]["saves"] += sums[platform][1]
+    listeners_sum = sum(v[0] for v in sums.values())
+    saves_sum = sum(v[1] for v in sums.values())
+    report.close(period=f"{month:%Y-%m}", listeners=listeners_sum, saves=saves_sum)
+    truth["rows"] += report.lines
     truth["listeners"] += listeners_sum
     truth["saves"] += saves_sum
 

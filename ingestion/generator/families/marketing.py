@@ -222,14 +222,16 @@ def scope_weight(touch: Touch, ctx: GenerationContext) -> np.ndarray:
 
 
 def attributed_streams(ctx: GenerationContext, touches: list[Touch]) -> dict[str, dict]:
-    """Expected incremental streams of each touch, day by day (the module docstring's ``extra_i``)."""
+    """Expected incremental streams of each touch, day by day (the module docstring's ``extra_i``). The usage
+    model's intensity is computed for the touch's own tracks only (the same numbers as those columns of the whole
+    catalogue's), never as one (days, tracks) array of the window, which grows with the catalogue."""
     days = all_days(ctx)
-    base = intensity(ctx, days)  # (days, tracks)
     offsets = np.arange(len(days), dtype=float)
     out: dict[str, dict] = {}
     for touch in touches:
         g = kernel(offsets - (touch.effect_start - ctx.params.start_date).days, touch.peak_days)
-        extra = (base[:, list(touch.tracks)] * scope_weight(touch, ctx)[None, :]).sum(axis=1) * touch.uplift * g
+        base = intensity(ctx, days, list(touch.tracks))  # (days, the touch's tracks)
+        extra = (base * scope_weight(touch, ctx)[None, :]).sum(axis=1) * touch.uplift * g
         nonzero = np.flatnonzero(extra > 0.0005)
         if nonzero.size == 0:
             out[touch.touch_id] = {"first_day": None, "daily": [], "total": 0.0}

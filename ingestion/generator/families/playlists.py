@@ -23,21 +23,31 @@ popular ones. Positions drift down over time; a track falling past the playlist'
 Truth (``ctx.truth["playlists"]``): every observed stay (``episodes``: platform, playlist, isrc, added_on,
 removed_on — the first day absent, ``None`` when still on at the window's end — peak position, days on the
 playlist within the window), counts of entries (adds dated inside the window) and exits. For later families,
-``ctx.shared["playlists"]["reach"]`` holds per platform and curator type the daily reach of each track
-(followers / sqrt(position)), which ``stream_sources`` uses.
+``ctx.shared["playlists"]["reach"]`` (a :class:`Reach`) holds per platform and curator type the daily reach of
+each track (followers / sqrt(position)), which ``stream_sources`` uses.
+
+Memory: a stay lasts weeks to months, so the (day, stay) placements grow with tracks x days, like the rows (4-5
+million at 1e8 usage rows; listed as Python tuples, with the dicts built from them, they took 100 MB at 5e6).
+They are never listed: each stay's desired positions are drawn once, in the stays' order, into one compact int16
+array, and the positions file is written a day at a time — a day's placement depends only on that day's stays —
+adding each day's reach to the month's arrays, whose positive cells then go to disk (:class:`Reach`). What is
+kept is per stay (the truth's episodes) or per playlist.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import math
+import tempfile
+import weakref
 
 import numpy as np
 
 from ingestion.generator.catalogue import GENRES
 from ingestion.generator.context import GenerationContext
-from ingestion.generator.families._analytics import all_days, csv_line, write_report
+from ingestion.generator.families._analytics import Report, all_days, csv_line, write_report
 from ingestion.generator.params import PLATFORMS
 
 CURATOR_TYPES = ("editorial", "algorithmic", "user")
@@ -65,7 +75,7 @@ class Playlist:
     size: int
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)  # tens of thousands at 1e8 usage rows
 class Episode:
     playlist: int
     track: int
@@ -73,6 +83,55 @@ class Episode:
     days: int  # planned length of stay
     start_pos: float
     drift: float  # positions lost per day
+
+
+class Reach:
+    """The playlists' daily reach (followers / sqrt(position)) of every track, per platform and curator type, as
+    ``write_playlists`` hands it to ``stream_sources`` (``ctx.shared["playlists"]["reach"]``).
+
+    A dense (days, tracks) array per platform and curator type grows with days x tracks — with the rows: 140 MB
+    at 1e8 usage rows — while a track sits on a playlist on few of those days. So only the positive cells are
+    kept (flat index and float32 value, exactly as summed), month by month, and they are kept on disk, in an
+    anonymous temporary file (gone when closed or when the process ends), since they are read back once a month
+    by ``stream_sources``: :meth:`month` gives a month back dense, :meth:`positive` every positive value of the
+    window (for its median)."""
+
+    def __init__(self, n_tracks: int) -> None:
+        self._n_tracks = n_tracks
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the finalizer below)
+        weakref.finalize(self, self._file.close)
+        self._where: dict[tuple[int, str, str], tuple[int, int]] = {}  # (first day, platform, curator) -> cells
+
+    def add_month(self, first: int, dense: dict[tuple[str, str], np.ndarray]) -> None:
+        """Keep the positive cells of a month's (days, tracks) arrays; ``first``: the month's first day index."""
+        self._file.seek(0, io.SEEK_END)
+        for (platform, curator), values in dense.items():
+            flat = values.ravel()
+            at = np.flatnonzero(flat > 0)
+            self._where[(first, platform, curator)] = (self._file.tell(), at.size)
+            self._file.write(at.astype(np.int32).tobytes())
+            self._file.write(flat[at].astype(np.float32).tobytes())
+
+    def _cells(self, first: int, platform: str, curator: str) -> tuple[np.ndarray, np.ndarray]:
+        offset, n = self._where.get((first, platform, curator), (0, 0))
+        if not n:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        self._file.seek(offset)
+        data = self._file.read(8 * n)
+        return np.frombuffer(data, np.int32, n), np.frombuffer(data, np.float32, n, offset=4 * n)
+
+    def month(self, platform: str, curator: str, first: int, n_days: int) -> np.ndarray:
+        """The reach (days, tracks) of the ``n_days`` from day index ``first`` (a month, as added)."""
+        out = np.zeros((n_days, self._n_tracks), dtype=np.float32)
+        at, values = self._cells(first, platform, curator)
+        out.ravel()[at] = values
+        return out
+
+    def positive(self, platform: str, curator: str) -> np.ndarray:
+        """Every positive daily reach of a platform and curator type over the window, month by month."""
+        firsts = sorted({first for first, p, c in self._where if (p, c) == (platform, curator)})
+        parts = [self._cells(first, platform, curator)[1] for first in firsts]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
 def _playlist_id(rng: np.random.Generator, platform: str) -> str:
@@ -202,8 +261,15 @@ def write_playlists(ctx: GenerationContext) -> None:
                      lines, period=f"{month:%Y-%m}")
         cat_rows += len(lines)
 
-    # desired positions of every stay on every day of the window; a stay ends when it falls off the list
-    records: list[tuple[int, int, float, int]] = []  # (day index, playlist, desired position, episode)
+    # desired positions of every stay on every day of the window; a stay ends when it falls off the list. Drawn
+    # stay by stay (the random stream's order) and kept compact: per stay its first day, its number of days and
+    # where its positions start in one int16 array (positions never exceed a playlist's size, at most 150)
+    n_e = len(episodes)
+    ep_first = np.zeros(n_e, dtype=np.int64)
+    ep_len = np.zeros(n_e, dtype=np.int64)
+    ep_at = np.zeros(n_e, dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    at = 0
     for e_idx, ep in enumerate(episodes):
         first = max((ep.added - params.start_date).days, 0)
         last = min((ep.added - params.start_date).days + ep.days - 1, len(days) - 1)
@@ -213,58 +279,76 @@ def write_playlists(ctx: GenerationContext) -> None:
         desired = np.maximum(1, np.rint(ep.start_pos + ep.drift * age + rng.integers(-1, 2, age.size)))
         over = np.flatnonzero(desired > lists[ep.playlist].size)
         stop = int(over[0]) if over.size else age.size
-        records.extend((first + k, ep.playlist, float(desired[k]), e_idx) for k in range(stop))
-    records.sort()
-    placed: dict[tuple[int, int], int] = {}  # (day, episode) -> position
-    i = 0
-    while i < len(records):
-        day, pl = records[i][0], records[i][1]
-        taken: set[int] = set()
-        while i < len(records) and records[i][0] == day and records[i][1] == pl:
-            pos = int(records[i][2])
-            while pos in taken:
-                pos += 1
-            if pos > lists[pl].size:  # pushed past the end: the first free slot, if any is left
-                pos = next((p for p in range(1, lists[pl].size + 1) if p not in taken), 0)
-            if pos:
-                taken.add(pos)
-                placed[(day, records[i][3])] = pos
-            i += 1
+        ep_first[e_idx], ep_len[e_idx], ep_at[e_idx] = first, stop, at
+        chunks.append(desired[:stop].astype(np.int16))
+        at += stop
+    wanted = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    del chunks
+    ep_end = ep_first + ep_len
+    ep_playlist = np.array([ep.playlist for ep in episodes], dtype=np.int64)
 
+    # day by day: place the stays of the day playlist by playlist (by desired position, then stay; a taken
+    # position pushes a stay down), write the day's rows and add the day's reach; nothing is kept per day
     n_t = len(ctx.tracks)
-    reach = {p: {c: np.zeros((len(days), n_t), dtype=np.float32) for c in CURATOR_TYPES} for p in params.platforms}
-    by_day: dict[int, list[tuple[str, str, int, str, str]]] = {}
-    observed: dict[int, list[tuple[int, int]]] = {}
-    for (day, e_idx), pos in placed.items():
-        ep = episodes[e_idx]
-        pl = lists[ep.playlist]
-        by_day.setdefault(day, []).append((pl.platform, pl.playlist_id, pos, ctx.tracks[ep.track].isrc,
-                                           ep.added.isoformat()))
-        observed.setdefault(e_idx, []).append((day, pos))
-        reach[pl.platform][pl.curator_type][day, ep.track] += followers(ep.playlist, int(month_of_day[day])) \
-            / math.sqrt(pos)
+    reach = Reach(n_t)
+    seen_days = [0] * n_e  # per stay: days observed, last day observed, best position
+    seen_last = [0] * n_e
+    seen_peak = [0] * n_e
     pos_rows = 0
     for month in months:
-        lines = []
-        for d in ctx.days_of(month):
-            k = (d - params.start_date).days
-            lines.extend(csv_line([d.isoformat(), platform, pid, isrc, pos, added])
-                         for platform, pid, pos, isrc, added in sorted(by_day.get(k, []), key=lambda r: r[:3]))
-        path = ctx.landing_dir / "playlist_positions" / f"playlist_positions_{month:%Y-%m}.csv"
-        write_report(ctx, path, "playlist_positions", "snapshot_date,platform,playlist_id,isrc,position,added_on",
-                     lines, period=f"{month:%Y-%m}")
-        pos_rows += len(lines)
+        month_days = ctx.days_of(month)
+        k0 = (month_days[0] - params.start_date).days
+        month_reach = {(p, c): np.zeros((len(month_days), n_t), dtype=np.float32)
+                       for p in params.platforms for c in CURATOR_TYPES}
+        report = Report(ctx, ctx.landing_dir / "playlist_positions" / f"playlist_positions_{month:%Y-%m}.csv",
+                        "playlist_positions", "snapshot_date,platform,playlist_id,isrc,position,added_on")
+        for k, d in enumerate(month_days, start=k0):
+            on = np.flatnonzero((ep_first <= k) & (k < ep_end))
+            want, on_list = wanted[ep_at[on] + (k - ep_first[on])], ep_playlist[on]
+            order = np.lexsort((on, want, on_list))
+            rows: list[tuple[str, str, int, str, str]] = []
+            taken: set[int] = set()
+            current = -1
+            for e_idx, pl, pos in zip(on[order].tolist(), on_list[order].tolist(), want[order].tolist(),
+                                      strict=True):
+                if pl != current:
+                    taken, current = set(), pl
+                while pos in taken:
+                    pos += 1
+                if pos > lists[pl].size:  # pushed past the end: the first free slot, if any is left
+                    pos = next((p for p in range(1, lists[pl].size + 1) if p not in taken), 0)
+                if not pos:
+                    continue
+                taken.add(pos)
+                ep, playlist = episodes[e_idx], lists[pl]
+                rows.append((playlist.platform, playlist.playlist_id, pos, ctx.tracks[ep.track].isrc,
+                             ep.added.isoformat()))
+                seen_peak[e_idx] = min(seen_peak[e_idx], pos) if seen_days[e_idx] else pos
+                seen_days[e_idx] += 1
+                seen_last[e_idx] = k
+                month_reach[(playlist.platform, playlist.curator_type)][k - k0, ep.track] += \
+                    followers(pl, int(month_of_day[k])) / math.sqrt(pos)
+            report.write([csv_line([d.isoformat(), platform, pid, isrc, pos, added])
+                          for platform, pid, pos, isrc, added in sorted(rows, key=lambda r: r[:3])])
+        report.close(period=f"{month:%Y-%m}")
+        pos_rows += report.lines
+        reach.add_month(k0, month_reach)
+
+    iso: dict[dt.date, str] = {}  # one text per date, shared by the stays (tens of thousands at 1e8 rows)
+
+    def date_text(day: dt.date) -> str:
+        return iso.get(day) or iso.setdefault(day, day.isoformat())
 
     stays = []
-    for e_idx in sorted(observed):
-        ep, seen = episodes[e_idx], sorted(observed[e_idx])
-        last_day = seen[-1][0]
-        pl = lists[ep.playlist]
+    for e_idx in range(n_e):
+        if not seen_days[e_idx]:
+            continue
+        ep, last_day, pl = episodes[e_idx], seen_last[e_idx], lists[episodes[e_idx].playlist]
         stays.append({
             "platform": pl.platform, "playlist_id": pl.playlist_id, "curator_type": pl.curator_type,
-            "isrc": ctx.tracks[ep.track].isrc, "added_on": ep.added.isoformat(),
-            "removed_on": None if last_day == len(days) - 1 else days[last_day + 1].isoformat(),
-            "peak_position": min(p for _, p in seen), "days_on_playlist": len(seen),
+            "isrc": ctx.tracks[ep.track].isrc, "added_on": date_text(ep.added),
+            "removed_on": None if last_day == len(days) - 1 else date_text(days[last_day + 1]),
+            "peak_position": seen_peak[e_idx], "days_on_playlist": seen_days[e_idx],
         })
     stays.sort(key=lambda s: (s["added_on"], s["platform"], s["playlist_id"], s["isrc"]))
     entries = [s for s in stays if s["added_on"] >= params.start_date.isoformat()]

@@ -153,23 +153,27 @@ def write_radio(ctx: GenerationContext) -> None:
         day = monday + dt.timedelta(days=7)
 
     columns = [ctx.params.territories.index(s.country) for s in stations]
-    rates = []
-    for _, days in weeks:  # expected weekly streams in each station's country, times the station's format fit
+
+    def rate(days: list[dt.date]) -> np.ndarray:
+        """Expected weekly streams (stations, tracks) in each station's country, times the station's format fit
+        and the adds' boost. Computed again when the week is written rather than kept for every week (weeks x
+        stations x tracks grows with the catalogue): the same numbers, as nothing here is random."""
         weekly = expected_streams_by_territory(ctx, days).sum(axis=0)[:, columns].T  # (stations, tracks)
         boost = np.ones((n_s, n_t))
         for _, s, t, add_day, gain in adds:
             if add_day <= days[-1]:  # in rotation from the week of the add, fading over the following weeks
                 weeks_since = max((days[0] - add_day).days, 0) / 7.0
                 boost[s, t] += gain * np.exp(-weeks_since / ADD_DECAY_WEEKS)
-        rates.append(weekly * fit * boost * len(days) / 7.0)
+        return weekly * fit * boost * len(days) / 7.0
+
     budget = float(np.clip(ctx.params.target_rows // 20, 1_500, 500_000))
-    scale = budget / max(sum(float(r.sum()) for r in rates), 1e-9)
+    scale = budget / max(sum(float(rate(days).sum()) for _, days in weeks), 1e-9)
 
     truth_files = plays = with_isrc = audience_total = seconds_total = 0
     plays_by_isrc: dict[str, int] = {}
     variants: dict[str, dict[str, str]] = {}
-    for (label, days), rate in zip(weeks, rates, strict=True):
-        spins = rng.poisson(rate * scale)
+    for label, days in weeks:
+        spins = rng.poisson(rate(days) * scale)
         rows = []
         on_air: set[tuple[int, dt.datetime]] = set()
         for s, t in zip(*np.nonzero(spins), strict=True):
