@@ -42,7 +42,7 @@ from ingestion.readers import (
     read_csv_sql,
     read_delimited,
     sample_records,
-    scan_records,
+    scan_layout,
 )
 
 RAW_SCHEMA = "raw"
@@ -73,6 +73,9 @@ class Connector:
     cadence: str | None = None
     due_days: int = 10
     fresh_days: int = 45
+    # columns that tell the report's rows apart (a day, a territory, a recording): when their distinct count
+    # equals the row count no row can repeat, and the one-pass load skips hashing every column
+    grain: tuple[str, ...] = ()
 
     def read(self, path: Path) -> ReadResult:
         return (self.reader or read_delimited)(path, self)
@@ -195,7 +198,7 @@ def prepare(connector: Connector, path: Path) -> Prepared:
     if connector.reader is None:
         digest = hashlib.sha256()
         try:
-            return Prepared("", scan_records(path, digest).layout())._replace_sha(digest.hexdigest())
+            return Prepared("", scan_layout(path, digest))._replace_sha(digest.hexdigest())
         except Misaligned:
             pass
     return Prepared(file_sha256(path), None)
@@ -312,7 +315,7 @@ def _load(con: duckdb.DuckDBPyConnection, connector: Connector, path: Path, resu
 # The common case (a well-formed delimited report) is parsed, cast, validated and written in ONE statement:
 # ``INSERT INTO raw.<table> SELECT <checks> FROM read_csv(<file>) POSITIONAL JOIN <line numbers>``, with
 # DuckDB's CSV reader parsing dates and integers itself (Field.native) and SQL checking the rest. Line
-# numbers come from the byte scan (ingestion/readers.py, scan_records) made *before* the read: while DuckDB
+# numbers come from the byte scan (ingestion/readers.py, scan_layout) made *before* the read: while DuckDB
 # rejects no record, the k-th parsed row is the k-th record start, so the positional join pairs every row
 # with its physical line. A row failing a check lands with its line number negated. Then one query over the
 # batch counts rows, flagged rows and distinct rows, and:
@@ -333,7 +336,7 @@ def _land_in_one_pass(con: duckdb.DuckDBPyConnection, connector: Connector, path
         return False
     if layout is None:
         try:
-            layout = scan_records(path).layout()
+            layout = scan_layout(path)
         except Misaligned:
             return False
     parsed = len(layout.lines)
@@ -357,14 +360,17 @@ def _land_in_one_pass(con: duckdb.DuckDBPyConnection, connector: Connector, path
     finally:
         drop_scratch(con)
         con.execute("DROP TABLE IF EXISTS _tm_lines")
+    grain = ", ".join(connector.grain) or one_pass.names
     landed, flagged, distinct = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE _line_number <= 0), count(DISTINCT hash({one_pass.names})) "
+        f"SELECT count(*), count(*) FILTER (WHERE _line_number <= 0), count(DISTINCT hash({grain})) "
         f"FROM {connector.rows_table} WHERE _batch_no = ?", [result.batch_no]).fetchall()[0]
     if rejected or flagged or landed != parsed or not _landed_rows_match_their_bytes(con, connector, path,
                                                                                       layout, result):
         con.execute(f"DELETE FROM {connector.rows_table} WHERE _batch_no = ?", [result.batch_no])
         return False
-    duplicate = _remove_repeats(con, connector, result.batch_no, known=landed - distinct)
+    # fewer distinct grains than rows: repeated rows or rows differing outside the grain; the full count says
+    known = landed - distinct if not connector.grain else (0 if distinct == landed else None)
+    duplicate = _remove_repeats(con, connector, result.batch_no, known=known)
     result.rows_read = parsed
     result.rows_landed, result.rows_quarantined, result.rows_duplicate = landed - duplicate, 0, duplicate
     result.reader = "duckdb-read_csv (one pass)"

@@ -25,12 +25,16 @@ def _usage_fields(date_format: str, decimal_separator: str = ".") -> tuple[f.Fie
 
 CURRENCY = f.code("currency", 3, "ISO 4217 currency")
 
+# one row per day, territory and recording as delivered
+USAGE_GRAIN = ("report_date", "territory_code", "isrc")
+
 SPOTIFY = Connector(
     source="spotify",
     table="spotify__daily_streams",
     file_patterns=("spotify_daily_streams_*.csv",),
     name_pattern=r"_(?P<year>\d{4})-(?P<month>\d{2})",
     cadence="monthly",
+    grain=USAGE_GRAIN,
     header=("date", "country", "isrc", "track_name", "artist_name", "streams", "estimated_revenue_eur"),
     fields=_usage_fields("%Y-%m-%d"),
     constants=((CURRENCY, "EUR"),),  # the revenue column is named for its currency
@@ -42,6 +46,7 @@ APPLE_MUSIC = Connector(
     file_patterns=("AppleMusic_DailyPlays_*.txt",),
     name_pattern=r"_(?P<year>\d{4})(?P<month>\d{2})",
     cadence="monthly",
+    grain=USAGE_GRAIN,
     header=("Report Date", "Storefront", "ISRC", "Song Name", "Artist Name", "Plays", "Estimated Proceeds",
             "Proceeds Currency"),
     fields=(*_usage_fields("%m/%d/%Y"), CURRENCY),
@@ -54,6 +59,7 @@ DEEZER = Connector(
     file_patterns=("deezer_streams_*.csv",),
     name_pattern=r"_(?P<year>\d{4})(?P<month>\d{2})",
     cadence="monthly",
+    grain=USAGE_GRAIN,
     header=("Day", "Territory", "ISRC", "Title", "Artist", "Streams", "Revenue", "Currency"),
     fields=(*_usage_fields("%d/%m/%Y", decimal_separator=","), CURRENCY),
     delimiter=";",

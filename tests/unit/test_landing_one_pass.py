@@ -88,3 +88,29 @@ def test_a_clean_file_takes_one_pass_and_a_dirty_one_the_careful_path(tmp_path: 
     assert result.reader.startswith("duckdb-read_csv") and "one pass" not in result.reader
     assert quarantined == [(2, "invalid_integer")]
     assert (result.rows_read, result.rows_landed, result.rows_quarantined) == (2, 1, 1)
+
+
+def test_one_pass_tells_a_repeated_line_from_a_row_sharing_only_its_grain(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-pass load counts distinct (day, territory, ISRC) first; equal grains with other values are
+    two rows, a repeated line is one."""
+    path = tmp_path / "spotify_daily_streams_2025-09.csv"
+    first = ("2025-09-01", "GB", "GBABC2500001", "Song", "Artist", "1", "0.5")
+    same_grain = ("2025-09-01", "GB", "GBABC2500001", "Song", "Artist", "4", "2.0")
+    _write(path, [first, same_grain, first, ("2025-09-01", "DE", "GBABC2500001", "Song", "Artist", "2", "1")])
+    result, rows, quarantined = _land(tmp_path, path, one_pass=True, monkeypatch=monkeypatch)
+    assert result.reader == "duckdb-read_csv (one pass)" and quarantined == []
+    assert (result.rows_read, result.rows_landed, result.rows_duplicate) == (4, 3, 1)
+    assert sorted((r[1], r[5], r[-3]) for r in rows) == [("DE", 2, 5), ("GB", 1, 2), ("GB", 4, 3)]
+
+
+def test_a_blank_line_inside_a_plain_file_keeps_every_line_number(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layout of a file without quotes only counts newlines; DuckDB skips a blank line, so the row count
+    disagrees and the careful path numbers the lines."""
+    path = tmp_path / "spotify_daily_streams_2025-09.csv"
+    path.write_text(",".join(SPOTIFY.header) + "\n2025-09-01,GB,GBABC2500001,Song,Artist,1,0.5\n\n"
+                    "2025-09-02,GB,GBABC2500001,Song,Artist,2,0.5\n\n", encoding="utf-8")
+    result, rows, quarantined = _land(tmp_path, path, one_pass=True, monkeypatch=monkeypatch)
+    assert "one pass" not in result.reader and quarantined == []
+    assert sorted((r[0].day, r[-3]) for r in rows) == [(1, 2), (2, 4)]
