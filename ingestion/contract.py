@@ -558,21 +558,29 @@ def land_source(con: duckdb.DuckDBPyConnection, connector: Connector, landing_di
 
 def land_files(con: duckdb.DuckDBPyConnection, connector: Connector, paths: list[Path], landing_dir: Path,
                parallel: int = 3) -> list[FileResult]:
-    """Land files, ``parallel`` at a time, each in its own transaction on its own cursor.
+    """Land one source's files, ``parallel`` at a time (see :func:`land_deliveries`)."""
+    return land_deliveries(con, [(connector, path) for path in paths], landing_dir, parallel)
+
+
+def land_deliveries(con: duckdb.DuckDBPyConnection, deliveries: list[tuple[Connector, Path]], landing_dir: Path,
+                    parallel: int = 3) -> list[FileResult]:
+    """Land files of one or more sources, ``parallel`` at a time, each in its own transaction on its own
+    cursor.
 
     Why in parallel: the one-pass load pairs rows with line numbers through a positional join, which DuckDB
     runs on one thread; two files at once keep two cores busy, as DuckDB's own multi-file read does. Files
+    of several sources share the loaders, so no core idles while the last file of a source lands. Files
     that could affect each other never overlap: the same bytes (the second must see the first in the
-    ledger as a re-delivery) or the same period and territory (the second is a restatement and must see
-    the first's version). Hashing and scanning run ahead on another thread (hashlib and numpy release the
-    GIL, as DuckDB does while it executes). Results come back in the order of ``paths``."""
+    ledger as a re-delivery) or the same source, period and territory (the second is a restatement and must
+    see the first's version). Hashing and scanning run ahead on another thread (hashlib and numpy release
+    the GIL, as DuckDB does while it executes). Results come back in the order of ``deliveries``."""
     results: dict[int, FileResult] = {}
     cursors: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
     opened = [con.cursor() for _ in range(max(1, parallel))]
     for cursor in opened:
         cursors.put(cursor)
 
-    def load(i: int, path: Path, prepared: Prepared) -> None:
+    def load(i: int, connector: Connector, path: Path, prepared: Prepared) -> None:
         cursor = cursors.get()
         try:
             results[i] = land_file(cursor, connector, path, landing_dir, prepared)
@@ -583,24 +591,25 @@ def land_files(con: duckdb.DuckDBPyConnection, connector: Connector, paths: list
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="tm-prepare") as preparer, \
                 concurrent.futures.ThreadPoolExecutor(len(opened), thread_name_prefix="tm-land") as loader:
             lookahead = len(opened) + 1  # prepared files wait in memory (their record offsets): keep few
-            ahead = {j: preparer.submit(prepare, connector, paths[j]) for j in range(min(lookahead, len(paths)))}
-            running: list[tuple[concurrent.futures.Future[None], tuple[str | None, str | None], str]] = []
-            for i, path in enumerate(paths):
+            ahead = {j: preparer.submit(prepare, *deliveries[j]) for j in range(min(lookahead, len(deliveries)))}
+            running: list[tuple[concurrent.futures.Future[None], tuple[str, str | None, str | None], str]] = []
+            for i, (connector, path) in enumerate(deliveries):
                 prepared = ahead.pop(i).result()
-                if i + lookahead < len(paths):
-                    ahead[i + lookahead] = preparer.submit(prepare, connector, paths[i + lookahead])
-                key = connector.describe(path.name)
+                if i + lookahead < len(deliveries):
+                    ahead[i + lookahead] = preparer.submit(prepare, *deliveries[i + lookahead])
+                period, territory = connector.describe(path.name)
+                key = (connector.source, period, territory)
                 for future, other_key, other_sha in running:
-                    if other_sha == prepared.sha256 or (key != (None, None) and other_key == key):
+                    if other_sha == prepared.sha256 or ((period, territory) != (None, None) and other_key == key):
                         future.result()
                 running = [r for r in running if not r[0].done()]
                 while len(running) >= len(opened):
                     concurrent.futures.wait([r[0] for r in running], return_when=concurrent.futures.FIRST_COMPLETED)
                     running = [r for r in running if not r[0].done()]
-                running.append((loader.submit(load, i, path, prepared), key, prepared.sha256))
+                running.append((loader.submit(load, i, connector, path, prepared), key, prepared.sha256))
             for future, _, _ in running:
                 future.result()
     finally:
         for cursor in opened:
             cursor.close()
-    return [results[i] for i in range(len(paths))]
+    return [results[i] for i in range(len(deliveries))]

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.connectors import USAGE_CONNECTORS
-from ingestion.contract import ensure_schema, land_files
+from ingestion.contract import ensure_schema, land_deliveries
 from orchestration.bench import MemorySampler
 from orchestration.settings import REPO_ROOT
 
@@ -77,11 +77,13 @@ def main() -> None:
     rows = 0
     readers: dict[str, int] = {}
     statuses: dict[str, int] = {}
-    for connector, paths in files.items():
-        for result in land_files(con, connector, paths, var / "landing"):
-            rows += result.rows_landed
-            readers[result.reader] = readers.get(result.reader, 0) + 1
-            statuses[result.status] = statuses.get(result.status, 0) + 1
+    # the sources' files interleaved (each source's own order kept), as one stream for the shared loaders
+    deliveries = [(c, paths[k]) for k in range(max(map(len, files.values()))) for c, paths in files.items()
+                  if k < len(paths)]
+    for result in land_deliveries(con, deliveries, var / "landing"):
+        rows += result.rows_landed
+        readers[result.reader] = readers.get(result.reader, 0) + 1
+        statuses[result.status] = statuses.get(result.status, 0) + 1
     contract_seconds, contract_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     con.close()
     contract_peak = max(rss for _, rss in sampler.samples)
