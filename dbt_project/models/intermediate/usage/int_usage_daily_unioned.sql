@@ -1,7 +1,14 @@
 {#- Every daily streaming feed at one grain: day x platform x territory x recording. A platform's file
     covers one month; a restatement re-delivers the whole month as a new delivery version, which replaces
-    the earlier one (the raw layer keeps every version). -#}
-with spotify as (
+    the earlier one (the raw layer keeps every version; int_deliveries_current says which batches count). -#}
+with current_batches as (
+
+    select batch_id from {{ ref('int_deliveries_current') }}
+    where is_current
+
+),
+
+spotify as (
 
     select * from {{ ref('stg_spotify__daily_streams') }}
 
@@ -33,9 +40,7 @@ latest_delivery as (
 
     select *
     from unioned
-    qualify delivery_version = max(delivery_version) over (
-        partition by platform_code, {{ month_start('usage_date') }}
-    )
+    where batch_id in (select batch_id from current_batches)
 
 )
 

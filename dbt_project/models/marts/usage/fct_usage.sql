@@ -1,0 +1,90 @@
+{#- Every usage line of every platform family (streams, downloads, video views, UGC creations), one row per
+    landed line of a current delivery, resolved to the catalogue and converted. Daily-feed lines take the entity
+    resolution's answer (int_usage_daily_resolved: identifiers, then names); lines of statements, stores and
+    video/UGC reports match by exact ISRC. Unmatched usage is kept with a NULL track and label.
+    `is_revenue_estimate` marks daily-feed revenue (the platform's estimate; statements are authoritative). Daily
+    feeds and DSR statements report the same streams: filter on source_family, never add them up. -#}
+with usage as (
+
+    select * from {{ ref('int_usage_unified_converted') }}
+
+),
+
+daily_resolutions as (
+
+    select batch_id, line_number, resolved_isrc, match_method
+    from {{ ref('int_usage_daily_resolved') }}
+
+),
+
+tracks as (
+
+    select track_key, isrc, label_key from {{ ref('dim_track') }}
+
+),
+
+resolved as (
+
+    select
+        usage.*,
+        case
+            when usage.source_family = 'daily_feed' then daily_resolutions.resolved_isrc
+            when usage.isrc in (select isrc from tracks) then usage.isrc
+        end as resolved_isrc,
+        case
+            when usage.source_family = 'daily_feed' then daily_resolutions.match_method
+            when usage.isrc in (select isrc from tracks) then 'isrc_exact'
+            else 'unmatched'
+        end as match_method
+
+    from usage
+    left join daily_resolutions
+        on usage.source_family = 'daily_feed'
+        and daily_resolutions.batch_id = usage.batch_id
+        and daily_resolutions.line_number = usage.line_number
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['resolved.batch_id', 'resolved.line_number']) }} as usage_key,
+        resolved.usage_date,
+        resolved.usage_month,
+        resolved.date_grain,
+        resolved.source_family,
+        {{ surrogate_key(['resolved.platform_code']) }} as platform_key,
+        resolved.platform_code,
+        {{ surrogate_key(['resolved.territory_code']) }} as territory_key,
+        resolved.territory_code,
+        tracks.track_key,
+        tracks.label_key,
+        resolved.resolved_isrc as isrc,
+        resolved.isrc as reported_isrc,
+        resolved.upc,
+        resolved.match_method,
+        tracks.track_key is not null as is_catalogue_match,
+        resolved.usage_type,
+        resolved.units,
+        resolved.platform_measure,
+        resolved.platform_units,
+        resolved.revenue,
+        resolved.currency,
+        resolved.revenue_eur,
+        resolved.revenue_usd,
+        resolved.revenue_basis,
+        resolved.revenue_basis = 'daily_feed_estimate' as is_revenue_estimate,
+        resolved.is_adjustment,
+        resolved.adjustment_type,
+        resolved.adjusted_month,
+        resolved.batch_id,
+        resolved.file_name,
+        resolved.line_number,
+        resolved.delivery_version
+
+    from resolved
+    left join tracks on tracks.isrc = resolved.resolved_isrc
+
+)
+
+select * from final
