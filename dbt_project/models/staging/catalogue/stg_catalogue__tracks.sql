@@ -1,37 +1,54 @@
-with source as (
+{#- The current catalogue: one row per track, from the latest export that carries it. -#}
+with track_exports as (
 
-    select * from {{ source('catalogue', 'tracks') }}
+    select * from {{ ref('stg_catalogue__track_exports') }}
 
 ),
 
-renamed as (
+ranked as (
 
+    {#- a later export restates the catalogue (title corrections, label transfers). Exports are ordered by the
+        date in their file name, the undated initial export first, then by landing time: files do not
+        necessarily land in the order they were exported. The history of changes is dim_track_history's job. -#}
     select
-        {{ normalize_isrc('isrc') }} as isrc,
-        trim(track_title) as track_title,
-        trim(artist_name) as artist_name,
-        trim(release_title) as release_title,
-        trim(upc) as upc,
-        cast(release_date as date) as release_date,
-        trim(label_name) as label_name,
-        coalesce(trim(genre), 'Unknown') as genre,
-        cast(duration_seconds as integer) as duration_seconds,
-        _batch_id as batch_id,
-        _file_name as file_name,
-        _line_number as line_number,
-        _loaded_at as loaded_at
+        *,
+        row_number() over (
+            partition by isrc
+            order by
+                case when export_date is null then 0 else 1 end desc,
+                export_date desc,
+                loaded_at desc,
+                file_name desc
+        ) as export_recency
 
-    from source
+    from track_exports
 
 ),
 
 latest_export as (
 
-    {#- a later dated export restates the catalogue (title corrections, label transfers): the latest wins
-        here; the history of changes is the snapshots' job -#}
-    select *
-    from renamed
-    qualify row_number() over (partition by isrc order by loaded_at desc, file_name desc) = 1
+    select
+        isrc,
+        track_title,
+        artist_name,
+        release_title,
+        upc,
+        release_date,
+        label_name,
+        sub_label_name,
+        distributor_name,
+        label_id,
+        iswc,
+        genre,
+        duration_seconds,
+        export_date,
+        batch_id,
+        file_name,
+        line_number,
+        loaded_at
+
+    from ranked
+    where export_recency = 1
 
 )
 
