@@ -1,9 +1,28 @@
-{#- Grain: one row per day, recording, platform and territory. Revenue stays in the payout currency
-    and is converted to EUR with the month's reference rate at full precision (no rounding per row),
-    so sums reconcile exactly. Daily-feed revenue is the platform's estimate, flagged as such. -#}
+{#- Grain: one row per day, recording, platform and territory, from the daily feeds. Revenue stays in the payout
+    currency and is converted to EUR with the month's reference rate at full precision (no rounding per row),
+    so sums reconcile exactly. Daily-feed revenue is the platform's estimate, flagged as such.
+
+    Incremental: a build rebuilds the (platform, day) slices of the --vars date window, of every platform-month
+    a new batch (a late file, a restatement) belongs to, and of recordings whose catalogue attributes changed;
+    superseded batches' rows are deleted (macros/incremental_usage.sql). `dbt build --full-refresh` rebuilds
+    everything, with the same result. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('dim_track'), ref('int_deliveries_current')) }}"
+) }}
+
 with usage as (
 
-    select * from {{ ref('int_usage_daily_unioned') }}
+    select * from {{ ref('int_usage_daily_unioned') }} as usage
+    {{ usage_rebuild_filter('usage') }}
+
+),
+
+deliveries as (
+
+    select batch_id, landed_at from {{ ref('int_deliveries_current') }}
 
 ),
 
@@ -50,10 +69,12 @@ final as (
         'daily_feed_estimate' as revenue_basis,
         usage_in_eur.batch_id,
         usage_in_eur.file_name,
-        usage_in_eur.line_number
+        usage_in_eur.line_number,
+        deliveries.landed_at
 
     from usage_in_eur
     left join tracks on tracks.isrc = usage_in_eur.isrc
+    left join deliveries on deliveries.batch_id = usage_in_eur.batch_id
 
 )
 
