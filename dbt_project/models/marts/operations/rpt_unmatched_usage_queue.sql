@@ -47,7 +47,7 @@ at_stake as (
     select
         match_key,
         count(*) as usage_lines,
-        sum(streams) as streams,
+        cast(sum(streams) as bigint) as streams,
         cast(sum(revenue_eur) as decimal(38, 12)) as revenue_eur,
         {{ string_agg_distinct('platform_code') }} as platforms,
         min(usage_date) as first_usage_date,
@@ -73,6 +73,12 @@ representatives as (
 
 ),
 
+candidate_labels as (
+
+    select isrc, label_key from {{ ref('dim_track') }}
+
+),
+
 final as (
 
     select
@@ -94,13 +100,15 @@ final as (
         catalogue.track_title as best_candidate_track_title,
         representatives.best_candidate_score,
         representatives.best_candidate_artist_similarity,
-        representatives.best_candidate_title_similarity
+        representatives.best_candidate_title_similarity,
+        candidate_labels.label_key
 
     from at_stake
     inner join representatives
         on representatives.match_key = at_stake.match_key
         and representatives.spelling_rank = 1
     left join catalogue on catalogue.isrc = representatives.best_candidate_isrc
+    left join candidate_labels on candidate_labels.isrc = representatives.best_candidate_isrc
 
 )
 
