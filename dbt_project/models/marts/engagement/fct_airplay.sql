@@ -1,0 +1,98 @@
+{#- Grain: one row per radio play (station and start instant; the latest delivery version of each). The
+    recording is the catalogue's track of the play's ISRC; when the monitor read no ISRC (or one the catalogue
+    lacks), the track whose normalised title and main artist equal the play's, when exactly one does. label_key
+    is that track's owning label now, NULL for a play of no catalogue track. audience_estimate summed over plays
+    gives gross impressions, not people. -#}
+with airplay as (
+
+    select * from {{ ref('stg_radio__airplay') }}
+
+),
+
+tracks as (
+
+    select * from {{ ref('dim_track') }}
+
+),
+
+tracks_by_name as (
+
+    select
+        {{ normalize_track_title('track_title') }} as track_title_normalised,
+        {{ artist_match_name('artist_name') }} as artist_name_normalised,
+        min(isrc) as isrc
+
+    from tracks
+    group by 1, 2
+    having count(*) = 1
+
+),
+
+latest_versions as (
+
+    select
+        *,
+        {{ normalize_track_title('track_title') }} as track_title_normalised,
+        {{ artist_match_name('artist_name') }} as artist_name_normalised,
+        row_number() over (
+            partition by station_name, played_at_local, utc_offset
+            order by delivery_version desc, loaded_at desc, batch_id desc
+        ) as version_recency
+
+    from airplay
+
+),
+
+resolved as (
+
+    select
+        latest_versions.*,
+        case
+            when tracks_by_isrc.isrc is not null then tracks_by_isrc.isrc
+            else tracks_by_name.isrc
+        end as matched_isrc,
+        case
+            when tracks_by_isrc.isrc is not null then 'isrc'
+            when tracks_by_name.isrc is not null then 'artist_title'
+        end as match_method
+
+    from latest_versions
+    left join tracks as tracks_by_isrc on tracks_by_isrc.isrc = latest_versions.isrc
+    left join tracks_by_name
+        on tracks_by_name.track_title_normalised = latest_versions.track_title_normalised
+        and tracks_by_name.artist_name_normalised = latest_versions.artist_name_normalised
+    where latest_versions.version_recency = 1
+
+),
+
+final as (
+
+    select
+        resolved.played_at_utc,
+        resolved.played_at_local,
+        resolved.utc_offset,
+        cast(resolved.played_at_local as date) as played_date_local,
+        cast(resolved.played_at_utc as date) as played_date_utc,
+        resolved.station_name,
+        {{ surrogate_key(['resolved.territory_code']) }} as territory_key,
+        resolved.territory_code,
+        tracks.track_key,
+        tracks.artist_key,
+        tracks.label_key,
+        resolved.match_method,
+        coalesce(resolved.matched_isrc, resolved.isrc) as isrc,
+        resolved.isrc_as_delivered,
+        resolved.artist_name,
+        resolved.track_title,
+        resolved.duration_played_seconds,
+        resolved.audience_estimate,
+        resolved.batch_id,
+        resolved.file_name,
+        resolved.line_number
+
+    from resolved
+    left join tracks on tracks.isrc = resolved.matched_isrc
+
+)
+
+select * from final

@@ -1,0 +1,231 @@
+{#- Grain: one row per playlist add or removal of a recording, from two sources (event_source):
+      - webhook: the DSP's events as received (one per event_id);
+      - position_crawl: derived from the daily position crawls (latest delivery version): an add on a crawl day
+        when the track was not on the playlist at the previous crawl, a removal on the crawl day after
+        the last one that still listed it. A track on the playlist at the very first crawl is an add only when
+        its added_on is that day (otherwise it was added before the crawls began).
+    The two sources may report the same change: count adds from one source at a time (filter event_source).
+    label_key is the recording's owning label now (NULL for a recording not in the catalogue); a playlist
+    itself belongs to no label. -#}
+with events as (
+
+    select * from {{ ref('stg_webhooks__playlist_events') }}
+
+),
+
+positions as (
+
+    select * from {{ ref('stg_playlist_positions__daily_positions') }}
+
+),
+
+playlists as (
+
+    select * from {{ ref('dim_playlist') }}
+
+),
+
+tracks as (
+
+    select track_key, isrc, label_key from {{ ref('dim_track') }}
+
+),
+
+playlists_by_id as (
+
+    {#- webhooks name no platform: a playlist id is looked up alone when no two platforms share it -#}
+    select
+        playlist_id,
+        min(playlist_key) as playlist_key
+
+    from playlists
+    group by playlist_id
+    having count(*) = 1
+
+),
+
+events_deduplicated as (
+
+    select
+        *,
+        row_number() over (partition by event_id order by received_at, loaded_at, batch_id) as event_copy
+
+    from events
+
+),
+
+webhook_events as (
+
+    select
+        'webhook' as event_source,
+        events_deduplicated.event_id,
+        events_deduplicated.action,
+        events_deduplicated.occurred_at,
+        cast(events_deduplicated.occurred_at as date) as event_date,
+        playlists_by_id.playlist_key,
+        events_deduplicated.playlist_id,
+        events_deduplicated.isrc,
+        events_deduplicated.position,
+        cast(null as date) as added_on,
+        events_deduplicated.batch_id,
+        events_deduplicated.file_name,
+        events_deduplicated.line_number
+
+    from events_deduplicated
+    left join playlists_by_id on playlists_by_id.playlist_id = events_deduplicated.playlist_id
+    where events_deduplicated.event_copy = 1
+
+),
+
+positions_latest as (
+
+    select
+        *,
+        row_number() over (
+            partition by snapshot_date, platform_code, playlist_id, isrc
+            order by delivery_version desc, loaded_at desc, batch_id desc
+        ) as version_recency
+
+    from positions
+
+),
+
+presences as (
+
+    select * from positions_latest where version_recency = 1
+
+),
+
+crawl_days as (
+
+    {#- the crawler's calendar: every day it delivered positions (for any platform; one file holds them all).
+        The file lists only the label's tracks, so a playlist's or a platform's own presence days would miss
+        the crawls where none of them was on it. -#}
+    select
+        snapshot_date,
+        lag(snapshot_date) over (order by snapshot_date) as previous_crawl_date,
+        lead(snapshot_date) over (order by snapshot_date) as next_crawl_date
+
+    from (select distinct snapshot_date from presences) as crawled
+
+),
+
+crawl_adds as (
+
+    select
+        presences.platform_code,
+        presences.playlist_id,
+        presences.isrc,
+        'add' as action,
+        presences.snapshot_date as event_date,
+        presences.position,
+        presences.added_on,
+        presences.batch_id,
+        presences.file_name,
+        presences.line_number
+
+    from presences
+    inner join crawl_days
+        on crawl_days.snapshot_date = presences.snapshot_date
+    left join presences as previous_presences
+        on previous_presences.platform_code = presences.platform_code
+        and previous_presences.playlist_id = presences.playlist_id
+        and previous_presences.isrc = presences.isrc
+        and previous_presences.snapshot_date = crawl_days.previous_crawl_date
+    where (crawl_days.previous_crawl_date is null and presences.added_on >= presences.snapshot_date)
+        or (crawl_days.previous_crawl_date is not null and previous_presences.isrc is null)
+
+),
+
+crawl_removals as (
+
+    select
+        presences.platform_code,
+        presences.playlist_id,
+        presences.isrc,
+        'remove' as action,
+        crawl_days.next_crawl_date as event_date,
+        presences.position,
+        presences.added_on,
+        presences.batch_id,
+        presences.file_name,
+        presences.line_number
+
+    from presences
+    inner join crawl_days
+        on crawl_days.snapshot_date = presences.snapshot_date
+    left join presences as next_presences
+        on next_presences.platform_code = presences.platform_code
+        and next_presences.playlist_id = presences.playlist_id
+        and next_presences.isrc = presences.isrc
+        and next_presences.snapshot_date = crawl_days.next_crawl_date
+    where crawl_days.next_crawl_date is not null
+        and next_presences.isrc is null
+
+),
+
+crawl_events as (
+
+    select
+        'position_crawl' as event_source,
+        cast(null as {{ dbt.type_string() }}) as event_id,
+        crawl_changes.action,
+        cast(null as timestamp) as occurred_at,
+        crawl_changes.event_date,
+        {{ surrogate_key(['crawl_changes.platform_code', 'crawl_changes.playlist_id']) }} as playlist_key,
+        crawl_changes.playlist_id,
+        crawl_changes.isrc,
+        crawl_changes.position,
+        crawl_changes.added_on,
+        crawl_changes.batch_id,
+        crawl_changes.file_name,
+        crawl_changes.line_number
+
+    from (
+        select * from crawl_adds
+        union all
+        select * from crawl_removals
+    ) as crawl_changes
+
+),
+
+all_events as (
+
+    select * from webhook_events
+    union all
+    select * from crawl_events
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['all_events.event_source', 'all_events.event_id', 'all_events.playlist_key',
+            'all_events.isrc', 'all_events.event_date', 'all_events.action']) }} as playlist_event_key,
+        all_events.event_source,
+        all_events.event_id,
+        all_events.action,
+        all_events.occurred_at,
+        all_events.event_date,
+        all_events.playlist_key,
+        playlists.platform_key,
+        playlists.platform_code,
+        all_events.playlist_id,
+        playlists.curator_type,
+        tracks.track_key,
+        tracks.label_key,
+        tracks.track_key is not null as is_catalogue_match,
+        all_events.isrc,
+        all_events.position,
+        all_events.added_on,
+        all_events.batch_id,
+        all_events.file_name,
+        all_events.line_number
+
+    from all_events
+    left join playlists on playlists.playlist_key = all_events.playlist_key
+    left join tracks on tracks.isrc = all_events.isrc
+
+)
+
+select * from final
