@@ -81,7 +81,7 @@ final as (
         with_totals.city,
         with_totals.listeners,
         cast(with_totals.artist_listeners_sum as bigint) as artist_listeners,
-        cast(with_totals.listeners as double) / nullif(with_totals.artist_listeners_sum, 0) as listener_share,
+        cast(with_totals.listeners as double precision) / nullif(with_totals.artist_listeners_sum, 0) as listener_share,
         with_totals.batch_id,
         with_totals.file_name,
         with_totals.line_number

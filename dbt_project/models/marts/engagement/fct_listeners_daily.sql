@@ -40,7 +40,7 @@ final as (
         latest_versions.territory_code,
         latest_versions.listeners,
         latest_versions.saves,
-        cast(latest_versions.saves as double) / nullif(latest_versions.listeners, 0) as save_rate,
+        cast(latest_versions.saves as double precision) / nullif(latest_versions.listeners, 0) as save_rate,
         latest_versions.batch_id,
         latest_versions.file_name,
         latest_versions.line_number

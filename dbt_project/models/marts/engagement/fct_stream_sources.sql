@@ -43,7 +43,7 @@ final as (
         {%- endfor %}
         latest_versions.total_streams,
         {%- for source in sources %}
-        cast(latest_versions.{{ source }}_streams as double) / nullif(latest_versions.total_streams, 0)
+        cast(latest_versions.{{ source }}_streams as double precision) / nullif(latest_versions.total_streams, 0)
             as {{ source }}_share,
         {%- endfor %}
         latest_versions.batch_id,
