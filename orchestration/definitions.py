@@ -17,7 +17,7 @@ from orchestration.assets.collect import COLLECT_ASSETS, collect_resources
 from orchestration.assets.collection import collection_monitoring
 from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models
 from orchestration.assets.ml import track_stream_forecast
-from orchestration.assets.raw import RAW_ASSETS, RAW_CHECKS
+from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS
 from orchestration.assets.serving import serving_copy
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
 from orchestration.warehouse import WarehouseResource
@@ -38,7 +38,7 @@ daily_schedule = dg.ScheduleDefinition(
 )
 
 defs = dg.Definitions(
-    assets=[*COLLECT_ASSETS, *RAW_ASSETS, tunemantra_dbt_models, track_stream_forecast, serving_copy],
+    assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, tunemantra_dbt_models, track_stream_forecast, serving_copy],
     asset_checks=[*RAW_CHECKS, collection_monitoring, *MART_CHECKS],
     jobs=[full_pipeline],
     schedules=[daily_schedule],

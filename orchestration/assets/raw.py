@@ -114,4 +114,15 @@ def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
 RAW_ASSETS = [build_raw_asset(c) for c in ALL_CONNECTORS]
 RAW_CHECKS = [build_raw_check(c) for c in ALL_CONNECTORS]
 
-__all__ = ["RAW_ASSETS", "RAW_CHECKS", "raw_key", "record_validation"]
+# The landing contract's own tables, written by every raw asset above: dbt reads them as the `landing` source
+# (which delivery of a period counts, which lines were refused), so the graph shows where they come from.
+LANDING_RECORDS = [
+    dg.AssetSpec(key=dg.AssetKey(["raw", table]), group_name="raw", description=description,
+                 deps=[raw_key(c) for c in ALL_CONNECTORS])
+    for table, description in (
+        ("_ledger", "One row per delivered file: hash, status, counts, period, territory, delivery version."),
+        ("_quarantine", "One row per refused line: file, line, reason and the line's exact text."),
+    )
+]
+
+__all__ = ["LANDING_RECORDS", "RAW_ASSETS", "RAW_CHECKS", "raw_key", "record_validation"]
