@@ -6,6 +6,7 @@
 with airplay as (
 
     select * from {{ ref('stg_radio__airplay') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

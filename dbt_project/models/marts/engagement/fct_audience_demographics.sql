@@ -7,6 +7,7 @@
 with demographics as (
 
     select * from {{ ref('stg_audience__demographics') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

@@ -5,6 +5,7 @@
 with chart_positions as (
 
     select * from {{ ref('stg_charts__weekly_positions') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

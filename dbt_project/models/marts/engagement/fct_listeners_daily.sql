@@ -4,6 +4,7 @@
 with listener_stats as (
 
     select * from {{ ref('stg_listener_stats__daily_listeners') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

@@ -6,6 +6,7 @@
 with activities as (
 
     select * from {{ ref('stg_marketing__activities') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

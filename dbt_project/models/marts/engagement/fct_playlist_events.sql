@@ -10,12 +10,14 @@
 with events as (
 
     select * from {{ ref('stg_webhooks__playlist_events') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 
 positions as (
 
     select * from {{ ref('stg_playlist_positions__daily_positions') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

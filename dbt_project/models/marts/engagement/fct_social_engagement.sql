@@ -5,6 +5,7 @@
 with engagement as (
 
     select * from {{ ref('stg_social__engagement') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 

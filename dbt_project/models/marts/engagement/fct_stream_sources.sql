@@ -5,6 +5,7 @@
 with stream_sources as (
 
     select * from {{ ref('stg_stream_sources__daily_sources') }}
+    where batch_id in (select batch_id from {{ ref('int_deliveries_current') }} where is_current)
 
 ),
 
