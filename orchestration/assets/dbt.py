@@ -46,10 +46,13 @@ class TuneMantraTranslator(DagsterDbtTranslator):
             return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
         if kind == "seed":
             return dg.AssetKey(["reference", dbt_resource_props["name"]])
+        if kind == "snapshot":
+            return dg.AssetKey(["snapshots", dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["fqn"][1], dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        if dbt_resource_props["resource_type"] == "seed":
+        # seeds are reference data and snapshots a history of a source: both sit beside staging
+        if dbt_resource_props["resource_type"] in ("seed", "snapshot"):
             return "staging"
         return dbt_resource_props["fqn"][1]
 
