@@ -1,0 +1,176 @@
+{#- The "Trend Analysis" report: streams (daily feeds) and the daily feeds' EUR revenue estimate per label as
+    a day, ISO-week and month series (period_grain), every period of the feeds' window present (days without
+    usage count 0), with the previous period (day, week, month before) and the same period a year earlier
+    (the calendar date / 52 weeks / 12 months before) and the growth over each; day rows also compare with the
+    same weekday a week earlier. Growth is NULL where history does not allow it: the earlier period lies
+    before the feeds' first day or is cut by it (a partial week or month: previous/year-ago streams NULL), it
+    had no streams (0), or the current period itself is partial (is_complete_period false).
+    previous_period_streams and year_ago_streams are additive, so a roll-up over labels recomputes growth as
+    sum(streams) / sum(previous) - 1; never add or average the growth columns. Unmatched usage forms its own
+    series with a NULL label_key. -#}
+{%- set grains = ['day', 'week', 'month'] -%}
+with daily_usage as (
+
+    select * from {{ ref('fct_usage_daily') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_date') }}
+
+),
+
+labels as (
+
+    select * from {{ ref('dim_label') }}
+
+),
+
+feed_window as (
+
+    select
+        min(usage_date) as first_date,
+        max(usage_date) as last_date
+
+    from daily_usage
+
+),
+
+series as (
+
+    select distinct label_key from daily_usage
+
+),
+
+usage_by_day as (
+
+    select
+        usage_date,
+        label_key,
+        sum(streams) as streams,
+        sum(revenue_eur) as estimated_revenue_eur
+
+    from daily_usage
+    group by usage_date, label_key
+
+),
+
+days as (
+
+    select
+        calendar.date_day,
+        series.label_key,
+        coalesce(usage_by_day.streams, 0) as streams,
+        coalesce(usage_by_day.estimated_revenue_eur, 0) as estimated_revenue_eur
+
+    from calendar
+    inner join feed_window
+        on calendar.date_day between feed_window.first_date and feed_window.last_date
+    cross join series
+    left join usage_by_day
+        on usage_by_day.usage_date = calendar.date_day
+        and usage_by_day.label_key is not distinct from series.label_key
+
+),
+
+periods as (
+
+    {% for grain in grains -%}
+    select
+        '{{ grain }}' as period_grain,
+        {%- if grain == 'day' %}
+        date_day as period_start,
+        date_day as period_end,
+        {%- elif grain == 'week' %}
+        {{ week_start('date_day') }} as period_start,
+        {{ add_days(week_start('date_day'), 6) }} as period_end,
+        {%- else %}
+        {{ month_start('date_day') }} as period_start,
+        {{ add_days(add_months(month_start('date_day'), 1), -1) }} as period_end,
+        {%- endif %}
+        label_key,
+        count(*) as days_in_feed_window,
+        sum(streams) as streams,
+        sum(estimated_revenue_eur) as estimated_revenue_eur
+
+    from days
+    group by 2, 3, label_key
+    {% if not loop.last %}
+    union all
+
+    {% endif -%}
+    {%- endfor %}
+
+),
+
+periods_with_comparisons as (
+
+    select
+        periods.*,
+        case periods.period_grain
+            when 'day' then {{ add_days('periods.period_start', -1) }}
+            when 'week' then {{ add_days('periods.period_start', -7) }}
+            else {{ add_months('periods.period_start', -1) }}
+        end as previous_period_start,
+        case periods.period_grain
+            when 'week' then {{ add_days('periods.period_start', -364) }}
+            else {{ add_months('periods.period_start', -12) }}
+        end as year_ago_period_start,
+        periods.period_start >= feed_window.first_date and periods.period_end <= feed_window.last_date
+            as is_complete_period
+
+    from periods
+    cross join feed_window
+
+),
+
+final as (
+
+    select
+        current_periods.period_grain,
+        current_periods.period_start,
+        current_periods.period_end,
+        current_periods.label_key,
+        coalesce(labels.label_name, 'Unmatched') as label_name,
+        current_periods.is_complete_period,
+        cast(current_periods.days_in_feed_window as integer) as days_in_feed_window,
+        cast(current_periods.streams as bigint) as streams,
+        cast(current_periods.estimated_revenue_eur as decimal(38, 12)) as estimated_revenue_eur,
+        case current_periods.period_grain
+            when 'day' then 'day_over_day'
+            when 'week' then 'week_over_week'
+            else 'month_over_month'
+        end as period_over_period_comparison,
+        cast(previous_periods.streams as bigint) as previous_period_streams,
+        case when current_periods.is_complete_period then
+            {{ growth_rate('current_periods.streams', 'previous_periods.streams') }}
+        end as period_over_period_growth,
+        cast(week_ago_days.streams as bigint) as week_ago_streams,
+        {{ growth_rate('current_periods.streams', 'week_ago_days.streams') }} as week_over_week_growth,
+        cast(year_ago_periods.streams as bigint) as year_ago_streams,
+        case when current_periods.is_complete_period then
+            {{ growth_rate('current_periods.streams', 'year_ago_periods.streams') }}
+        end as year_over_year_growth
+
+    from periods_with_comparisons as current_periods
+    left join periods_with_comparisons as previous_periods
+        on previous_periods.period_grain = current_periods.period_grain
+        and previous_periods.period_start = current_periods.previous_period_start
+        and previous_periods.label_key is not distinct from current_periods.label_key
+        and previous_periods.is_complete_period
+    left join periods_with_comparisons as week_ago_days
+        on current_periods.period_grain = 'day'
+        and week_ago_days.period_grain = 'day'
+        and week_ago_days.period_start = {{ add_days('current_periods.period_start', -7) }}
+        and week_ago_days.label_key is not distinct from current_periods.label_key
+    left join periods_with_comparisons as year_ago_periods
+        on year_ago_periods.period_grain = current_periods.period_grain
+        and year_ago_periods.period_start = current_periods.year_ago_period_start
+        and year_ago_periods.label_key is not distinct from current_periods.label_key
+        and year_ago_periods.is_complete_period
+    left join labels on labels.label_key = current_periods.label_key
+
+)
+
+select * from final
