@@ -12,6 +12,7 @@ final as (
         platform_name,
         service_type,
         access_method,
+        tiers,
         payout_currency,
         stream_counting_rule
 
