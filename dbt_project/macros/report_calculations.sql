@@ -64,3 +64,48 @@
 {% macro default__week_start(column) -%}
     cast(date_trunc('week', {{ column }}) as date)
 {%- endmacro %}
+
+{#- First day of the calendar quarter / year of a date. -#}
+{% macro quarter_start(column) -%}
+    {{ return(adapter.dispatch('quarter_start', 'tunemantra')(column)) }}
+{%- endmacro %}
+
+{% macro default__quarter_start(column) -%}
+    cast(date_trunc('quarter', {{ column }}) as date)
+{%- endmacro %}
+
+{% macro year_start(column) -%}
+    {{ return(adapter.dispatch('year_start', 'tunemantra')(column)) }}
+{%- endmacro %}
+
+{% macro default__year_start(column) -%}
+    cast(date_trunc('year', {{ column }}) as date)
+{%- endmacro %}
+
+{#- ISO day of the week of a date as an integer: 1 = Monday ... 7 = Sunday. -#}
+{% macro iso_day_of_week(column) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'tunemantra')(column)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(column) -%}
+    cast(extract(isodow from {{ column }}) as integer)
+{%- endmacro %}
+
+{#- Month of the year of a date as an integer: 1 = January ... 12 = December. -#}
+{% macro month_of_year(column) -%}
+    {{ return(adapter.dispatch('month_of_year', 'tunemantra')(column)) }}
+{%- endmacro %}
+
+{% macro default__month_of_year(column) -%}
+    cast(extract(month from {{ column }}) as integer)
+{%- endmacro %}
+
+{#- A period as the text the royalty system and the ledger use: 'YYYY-MM' of a date. -#}
+{% macro period_label(column) -%}
+    {{ return(adapter.dispatch('period_label', 'tunemantra')(column)) }}
+{%- endmacro %}
+
+{% macro default__period_label(column) -%}
+    (cast(cast(extract(year from cast({{ column }} as date)) as integer) as varchar(4)) || '-'
+        || lpad(cast(cast(extract(month from cast({{ column }} as date)) as integer) as varchar(2)), 2, '0'))
+{%- endmacro %}

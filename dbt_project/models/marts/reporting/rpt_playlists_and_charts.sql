@@ -1,9 +1,16 @@
 {#- The "Playlists & Charts" report: per catalogue track and month, the playlist adds and removals (from the
     daily position crawls; the DSP webhooks' events counted apart, as both may report the same change), the
     reach of the adds (followers of the playlists that added the track, as of each playlist's latest
-    snapshot), and the track's chart weeks, territories, best position and the longest run the charts report.
-    Counts add up over months; best_chart_position takes the minimum and max_weeks_on_chart the maximum,
-    never a sum. Only catalogue tracks (the playlist and chart rows of other recordings have no label). -#}
+    snapshot), the source of the track's streams (editorial / algorithmic / user playlists, radio, search,
+    artist and album pages, other — the platforms' source-of-streams reports, summed over platforms, with each
+    source's share), and the track's chart weeks, territories, entries, exits, best position and the longest
+    run the charts report. A chart exit is a track on a territory's chart in week w and not in week w + 1,
+    counted only when that territory's chart of week w + 1 was delivered (a missing chart is no exit), in the
+    month of week w + 1 (the first week off the chart). Counts add up over months; best_chart_position takes
+    the minimum and max_weeks_on_chart the maximum, never a sum; shares are recomputed from summed streams.
+    Only catalogue tracks (the playlist, chart and source rows of other recordings have no label). -#}
+{%- set stream_sources = ['editorial_playlist', 'algorithmic_playlist', 'user_playlist', 'radio', 'search',
+                          'artist_album_page', 'other'] -%}
 with playlist_events as (
 
     select * from {{ ref('fct_playlist_events') }}
@@ -13,6 +20,12 @@ with playlist_events as (
 chart_positions as (
 
     select * from {{ ref('fct_chart_positions') }}
+
+),
+
+stream_sources as (
+
+    select * from {{ ref('fct_stream_sources') }}
 
 ),
 
@@ -81,11 +94,67 @@ chart_activity as (
 
 ),
 
+delivered_chart_weeks as (
+
+    {#- the weeks each territory's chart was delivered (any row, catalogue or not) -#}
+    select distinct territory_code, chart_week_ending
+    from chart_positions
+
+),
+
+track_chart_weeks as (
+
+    select distinct track_key, territory_code, chart_week_ending
+    from chart_positions
+    where track_key is not null
+
+),
+
+chart_exit_activity as (
+
+    select
+        track_chart_weeks.track_key,
+        {{ month_start('next_delivered_weeks.chart_week_ending') }} as activity_month,
+        count(*) as chart_exits
+
+    from track_chart_weeks
+    inner join delivered_chart_weeks as next_delivered_weeks
+        on next_delivered_weeks.territory_code = track_chart_weeks.territory_code
+        and next_delivered_weeks.chart_week_ending = {{ add_days('track_chart_weeks.chart_week_ending', 7) }}
+    left join track_chart_weeks as next_track_weeks
+        on next_track_weeks.track_key = track_chart_weeks.track_key
+        and next_track_weeks.territory_code = track_chart_weeks.territory_code
+        and next_track_weeks.chart_week_ending = next_delivered_weeks.chart_week_ending
+    where next_track_weeks.track_key is null
+    group by track_chart_weeks.track_key, {{ month_start('next_delivered_weeks.chart_week_ending') }}
+
+),
+
+stream_source_activity as (
+
+    select
+        track_key,
+        {{ month_start('usage_date') }} as activity_month,
+        {%- for source in stream_sources %}
+        sum({{ source }}_streams) as {{ source }}_streams,
+        {%- endfor %}
+        sum(total_streams) as stream_source_total_streams
+
+    from stream_sources
+    where track_key is not null
+    group by track_key, {{ month_start('usage_date') }}
+
+),
+
 track_months as (
 
     select track_key, activity_month from playlist_activity
     union
     select track_key, activity_month from chart_activity
+    union
+    select track_key, activity_month from chart_exit_activity
+    union
+    select track_key, activity_month from stream_source_activity
 
 ),
 
@@ -117,7 +186,16 @@ final as (
         cast(coalesce(chart_activity.new_chart_entries, 0) as integer) as new_chart_entries,
         cast(chart_activity.best_chart_position as integer) as best_chart_position,
         cast(chart_activity.best_peak_position as integer) as best_peak_position,
-        cast(chart_activity.max_weeks_on_chart as integer) as max_weeks_on_chart
+        cast(chart_activity.max_weeks_on_chart as integer) as max_weeks_on_chart,
+        cast(coalesce(chart_exit_activity.chart_exits, 0) as integer) as chart_exits,
+        cast(coalesce(stream_source_activity.stream_source_total_streams, 0) as bigint) as stream_source_total_streams,
+        {%- for source in stream_sources %}
+        cast(coalesce(stream_source_activity.{{ source }}_streams, 0) as bigint) as {{ source }}_streams,
+        {%- endfor %}
+        {%- for source in stream_sources %}
+        {{ safe_divide('stream_source_activity.' ~ source ~ '_streams', 'stream_source_activity.stream_source_total_streams') }}
+            as {{ source }}_stream_share{% if not loop.last %},{% endif %}
+        {%- endfor %}
 
     from track_months
     inner join tracks on tracks.track_key = track_months.track_key
@@ -128,6 +206,12 @@ final as (
     left join chart_activity
         on chart_activity.track_key = track_months.track_key
         and chart_activity.activity_month = track_months.activity_month
+    left join chart_exit_activity
+        on chart_exit_activity.track_key = track_months.track_key
+        and chart_exit_activity.activity_month = track_months.activity_month
+    left join stream_source_activity
+        on stream_source_activity.track_key = track_months.track_key
+        and stream_source_activity.activity_month = track_months.activity_month
 
 )
 

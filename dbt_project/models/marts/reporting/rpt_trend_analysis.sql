@@ -1,14 +1,16 @@
 {#- The "Trend Analysis" report: streams (daily feeds) and the daily feeds' EUR revenue estimate per label as
-    a day, ISO-week and month series (period_grain), every period of the feeds' window present (days without
-    usage count 0), with the previous period (day, week, month before) and the same period a year earlier
-    (the calendar date / 52 weeks / 12 months before) and the growth over each; day rows also compare with the
-    same weekday a week earlier. Growth is NULL where history does not allow it: the earlier period lies
+    a day, ISO-week, month, quarter and year series (period_grain), every period of the feeds' window present
+    (days without usage count 0), with the previous period (day, week, month, quarter, year before) and the same
+    period a year earlier (the calendar date / 52 weeks / 12 months before) and the growth over each; day rows
+    also compare with the same weekday a week earlier and carry the trailing 7- and 28-day moving averages of
+    daily streams (NULL until the window lies wholly inside the feeds' window). Seasonality indices are in
+    rpt_trend_seasonality. Growth is NULL where history does not allow it: the earlier period lies
     before the feeds' first day or is cut by it (a partial week or month: previous/year-ago streams NULL), it
     had no streams (0), or the current period itself is partial (is_complete_period false).
     previous_period_streams and year_ago_streams are additive, so a roll-up over labels recomputes growth as
     sum(streams) / sum(previous) - 1; never add or average the growth columns. Unmatched usage forms its own
     series with a NULL label_key. -#}
-{%- set grains = ['day', 'week', 'month'] -%}
+{%- set grains = ['day', 'week', 'month', 'quarter', 'year'] -%}
 with daily_usage as (
 
     select * from {{ ref('fct_usage_daily') }}
@@ -85,9 +87,15 @@ periods as (
         {%- elif grain == 'week' %}
         {{ week_start('date_day') }} as period_start,
         {{ add_days(week_start('date_day'), 6) }} as period_end,
-        {%- else %}
+        {%- elif grain == 'month' %}
         {{ month_start('date_day') }} as period_start,
         {{ add_days(add_months(month_start('date_day'), 1), -1) }} as period_end,
+        {%- elif grain == 'quarter' %}
+        {{ quarter_start('date_day') }} as period_start,
+        {{ add_days(add_months(quarter_start('date_day'), 3), -1) }} as period_end,
+        {%- else %}
+        {{ year_start('date_day') }} as period_start,
+        {{ add_days(add_months(year_start('date_day'), 12), -1) }} as period_end,
         {%- endif %}
         label_key,
         count(*) as days_in_feed_window,
@@ -111,7 +119,9 @@ periods_with_comparisons as (
         case periods.period_grain
             when 'day' then {{ add_days('periods.period_start', -1) }}
             when 'week' then {{ add_days('periods.period_start', -7) }}
-            else {{ add_months('periods.period_start', -1) }}
+            when 'month' then {{ add_months('periods.period_start', -1) }}
+            when 'quarter' then {{ add_months('periods.period_start', -3) }}
+            else {{ add_months('periods.period_start', -12) }}
         end as previous_period_start,
         case periods.period_grain
             when 'week' then {{ add_days('periods.period_start', -364) }}
@@ -122,6 +132,29 @@ periods_with_comparisons as (
 
     from periods
     cross join feed_window
+
+),
+
+daily_moving_averages as (
+
+    {#- trailing windows over the dense day series (one row per day of the feeds' window and series) -#}
+    select
+        date_day,
+        label_key,
+        avg(cast(streams as double precision)) over (
+            partition by label_key order by date_day rows between 6 preceding and current row
+        ) as trailing_7_day_average,
+        count(*) over (
+            partition by label_key order by date_day rows between 6 preceding and current row
+        ) as days_in_7_day_window,
+        avg(cast(streams as double precision)) over (
+            partition by label_key order by date_day rows between 27 preceding and current row
+        ) as trailing_28_day_average,
+        count(*) over (
+            partition by label_key order by date_day rows between 27 preceding and current row
+        ) as days_in_28_day_window
+
+    from days
 
 ),
 
@@ -140,7 +173,9 @@ final as (
         case current_periods.period_grain
             when 'day' then 'day_over_day'
             when 'week' then 'week_over_week'
-            else 'month_over_month'
+            when 'month' then 'month_over_month'
+            when 'quarter' then 'quarter_over_quarter'
+            else 'year_over_year'
         end as period_over_period_comparison,
         cast(previous_periods.streams as bigint) as previous_period_streams,
         case when current_periods.is_complete_period then
@@ -151,7 +186,11 @@ final as (
         cast(year_ago_periods.streams as bigint) as year_ago_streams,
         case when current_periods.is_complete_period then
             {{ growth_rate('current_periods.streams', 'year_ago_periods.streams') }}
-        end as year_over_year_growth
+        end as year_over_year_growth,
+        cast(case when daily_moving_averages.days_in_7_day_window = 7
+            then daily_moving_averages.trailing_7_day_average end as double precision) as streams_7_day_moving_average,
+        cast(case when daily_moving_averages.days_in_28_day_window = 28
+            then daily_moving_averages.trailing_28_day_average end as double precision) as streams_28_day_moving_average
 
     from periods_with_comparisons as current_periods
     left join periods_with_comparisons as previous_periods
@@ -169,6 +208,10 @@ final as (
         and year_ago_periods.period_start = current_periods.year_ago_period_start
         and year_ago_periods.label_key is not distinct from current_periods.label_key
         and year_ago_periods.is_complete_period
+    left join daily_moving_averages
+        on current_periods.period_grain = 'day'
+        and daily_moving_averages.date_day = current_periods.period_start
+        and daily_moving_averages.label_key is not distinct from current_periods.label_key
     left join labels on labels.label_key = current_periods.label_key
 
 )
