@@ -2,6 +2,9 @@
     (platform -> territory is the Sankey's flow), on the reported basis (monthly statements, store proceeds,
     video and UGC reports) next to the daily feeds' estimate, with the difference where the platform reports
     both. Daily-feed and statement streams are the same streams seen twice: they sit side by side, never added.
+    Revenue correlation: the effective rate per 1,000 statement streams (statement net revenue in EUR / statement
+    streams) per platform and territory, next to the daily feeds' implied rate; a roll-up over months, labels or
+    territories recomputes it as sum(statement_revenue_eur) * 1000 / sum(statement_streams), never an average.
     Unmatched usage is kept with a NULL label_key so the totals reconcile with rpt_delivery_reconciliation. -#}
 with usage as (
 
@@ -47,6 +50,7 @@ revenue_flows as (
         territory_code,
         sum(case when source_family = 'daily_feed' then units end) as daily_feed_streams,
         sum(case when source_family = 'dsr_statement' then units end) as statement_streams,
+        sum(case when source_family = 'dsr_statement' then revenue_eur end) as statement_revenue_eur,
         sum(case when not is_revenue_estimate then revenue_eur end) as reported_revenue_eur,
         sum(case when not is_revenue_estimate then revenue_usd end) as reported_revenue_usd,
         sum(case when is_revenue_estimate then revenue_eur end) as estimated_revenue_eur,
@@ -76,6 +80,11 @@ final as (
         cast(revenue_flows.reported_revenue_eur as decimal(38, 12)) as reported_revenue_eur,
         cast(revenue_flows.reported_revenue_usd as decimal(38, 12)) as reported_revenue_usd,
         cast(revenue_flows.estimated_revenue_eur as decimal(38, 12)) as estimated_revenue_eur,
+        cast(revenue_flows.statement_revenue_eur as decimal(38, 12)) as statement_revenue_eur,
+        {{ safe_divide('revenue_flows.statement_revenue_eur * 1000', 'revenue_flows.statement_streams') }}
+            as effective_rate_per_1000_streams_eur,
+        {{ safe_divide('revenue_flows.estimated_revenue_eur * 1000', 'revenue_flows.daily_feed_streams') }}
+            as estimated_rate_per_1000_streams_eur,
         cast(
             case
                 when platforms_with_both_bases.platform_code is not null
