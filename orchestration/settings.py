@@ -7,7 +7,10 @@ rebuilds it all. Tests point ``TM_VAR_DIR`` at a temporary folder.
 ``clickhouse`` (``TM_CLICKHOUSE_PATH``, a chDB data folder, default ``<var>/clickhouse``; or
 ``TM_CLICKHOUSE_DSN`` for a server). The landing contract lands on all three (``python -m orchestration.land``);
 the rest of the pipeline (dbt, checks, serving) runs on DuckDB only in this version, so ``get_settings()``
-refuses the others unless the caller only lands (``get_settings(landing_only=True)``).
+refuses the others unless the caller only lands (``get_settings(landing_only=True)``). The dbt project itself
+also builds on PostgreSQL (profile output ``postgres``): ``export()`` hands dbt the parts of ``TM_POSTGRES_DSN`` as
+``TM_POSTGRES_HOST`` / ``_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_DB`` / ``_SSLMODE``;
+``eval "$(python -m orchestration.settings --dbt-env)"`` does the same for a shell.
 """
 
 from __future__ import annotations
@@ -89,11 +92,17 @@ class Settings:
                      self.mlflow_artifact_root, self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
 
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt's profile (dbt_project/profiles.yml) reads for this target."""
+        env = {"TM_TARGET": self.target, "TM_WAREHOUSE_PATH": str(self.warehouse_path)}
+        if self.postgres_dsn:
+            env.update(postgres_dbt_env(self.postgres_dsn))
+        return env
+
     def export(self) -> None:
         """Put the derived paths in the environment, where dbt's profile and child processes read them."""
         os.environ["TM_VAR_DIR"] = str(self.var_dir)
-        os.environ["TM_TARGET"] = self.target
-        os.environ["TM_WAREHOUSE_PATH"] = str(self.warehouse_path)
+        os.environ.update(self.dbt_env())
         os.environ.setdefault("DAGSTER_HOME", str(self.dagster_home))
         os.environ.setdefault("DBT_USE_COLORS", "false")
         os.environ.setdefault("DBT_LOG_PATH", str(self.var_dir / "dbt" / "logs"))
@@ -101,6 +110,19 @@ class Settings:
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
         os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+_DBT_POSTGRES_PARTS = {"host": "TM_POSTGRES_HOST", "port": "TM_POSTGRES_PORT", "user": "TM_POSTGRES_USER",
+                       "password": "TM_POSTGRES_PASSWORD", "dbname": "TM_POSTGRES_DB", "sslmode": "TM_POSTGRES_SSLMODE"}
+
+
+def postgres_dbt_env(dsn: str) -> dict[str, str]:
+    """The parts of a libpq connection string (``key=value …`` or a ``postgresql://`` URI) as the variables of
+    the profile's ``postgres`` output. Parts the string does not give are left out (the profile's defaults)."""
+    from psycopg2.extensions import parse_dsn
+
+    parts = parse_dsn(dsn)
+    return {var: parts[key] for key, var in _DBT_POSTGRES_PARTS.items() if parts.get(key)}
 
 
 def get_settings(*, landing_only: bool = False) -> Settings:
@@ -121,3 +143,13 @@ def get_settings(*, landing_only: bool = False) -> Settings:
         raise ValueError("TM_TARGET=postgres needs TM_POSTGRES_DSN (a libpq connection string)")
     return Settings(var_dir=var_dir, target=target, postgres_dsn=postgres_dsn,
                     clickhouse_path=None if clickhouse_dsn else clickhouse_path, clickhouse_dsn=clickhouse_dsn)
+
+
+if __name__ == "__main__":  # eval "$(python -m orchestration.settings --dbt-env)": dbt's variables, for a shell
+    import shlex
+    import sys
+
+    if sys.argv[1:] != ["--dbt-env"]:
+        sys.exit("usage: python -m orchestration.settings --dbt-env")
+    for name, value in get_settings(landing_only=True).dbt_env().items():
+        print(f"export {name}={shlex.quote(value)}")

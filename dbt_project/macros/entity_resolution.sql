@@ -269,6 +269,19 @@
     levenshtein({{ a }}, {{ b }})
 {%- endmacro %}
 
+{#- What name_edit_distance needs in the warehouse before a model uses it: a pre_hook of those models. Nothing
+    on DuckDB and ClickHouse (built in); fuzzystrmatch on PostgreSQL (a trusted extension since PostgreSQL 13: the
+    database's owner may create it, no superuser needed). -#}
+{% macro name_edit_distance_setup() -%}
+    {{ return(adapter.dispatch('name_edit_distance_setup', 'tunemantra')()) }}
+{%- endmacro %}
+
+{% macro default__name_edit_distance_setup() -%}{%- endmacro %}
+
+{% macro postgres__name_edit_distance_setup() -%}
+    create extension if not exists fuzzystrmatch
+{%- endmacro %}
+
 {% macro clickhouse__name_edit_distance(a, b) -%}
     damerauLevenshteinDistance({{ a }}, {{ b }})
 {%- endmacro %}

@@ -325,8 +325,8 @@ scored as (
             when titled_candidates.is_registrant_match and titled_candidates.is_script_mismatch
                 and titled_candidates.title_edit_distance = 0 then 'fuzzy_registrant_title'
         end as candidate_method,
-        cast(round((greatest(artist_scores.artist_similarity, coalesce(artist_scores.alias_similarity, 0))
-            + titled_candidates.title_similarity) / 2, 4) as decimal(6, 4)) as candidate_score
+        cast({{ round_double("(greatest(artist_scores.artist_similarity, coalesce(artist_scores.alias_similarity, 0))
+            + titled_candidates.title_similarity) / 2", 4) }} as decimal(6, 4)) as candidate_score
 
     from titled_candidates
     inner join artist_scores

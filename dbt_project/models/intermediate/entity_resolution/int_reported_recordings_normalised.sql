@@ -4,6 +4,9 @@
 
     match_key names the normal form (the ISRC when well-formed, artist credit, title and version): reported
     recordings that differ only in spelling share it, and the work queue groups by it. -#}
+{#- the warehouse's edit distance (name_edit_distance), ready before int_reported_recordings_matched and its
+    unit tests run: they all come after this model -#}
+{{ config(pre_hook="{{ name_edit_distance_setup() }}") }}
 with usage as (
 
     select * from {{ ref('int_usage_daily_unioned') }}
