@@ -6,8 +6,9 @@
    of hard cases, the truth per line);
 2. creates an evaluation warehouse, a DuckDB file of its own, whose raw tables hold that set in the columns the
    landing contract gives them: the catalogue as ``raw.catalogue__tracks``, the usage lines as
-   ``raw.<platform>__daily_streams`` (file and line as lineage), EUR/USD rates as ``raw.fx__monthly_rates``;
-3. builds the production dbt project there with ``dbt build --select +path:models/marts/operations``: the same
+   ``raw.<platform>__daily_streams`` (file and line as lineage), EUR/USD rates as ``raw.fx__monthly_rates``,
+   one landed batch per file in the landing contract's ledger (``raw._ledger``, created by the contract itself);
+3. builds the production dbt project there with ``dbt build --select +rpt_unmatched_usage_queue``: the same
    staging models, ``int_usage_daily_unioned``, macros and entity-resolution models as the pipeline, with their
    tests and unit tests. Only the tests of staging and of the usage union are left out: the evaluation lines
    include missing and malformed ISRCs, which the landing contract would quarantine and those tests refuse.
@@ -36,11 +37,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from ingestion.contract import LEDGER, ensure_schema
 from ingestion.generator.evaluation import generate_evaluation
 from ingestion.generator.params import PLATFORMS
 from orchestration.settings import DBT_PROJECT_DIR
 
-SELECTION = "+path:models/marts/operations"
+SELECTION = "+rpt_unmatched_usage_queue"
 # tests the evaluation lines are built to fail: staging's not-null ISRC and the usage union's grain
 EXCLUDED_TESTS = ("path:models/staging,resource_type:test", "path:models/intermediate/usage,resource_type:test")
 RESULT_QUERY = """
@@ -98,6 +100,15 @@ def load_raw_tables(set_dir: Path, warehouse: Path) -> None:
                     _file_sha256, _delivery_version, _loaded_at
                 from usage_rows""")
             con.unregister("usage_rows")
+        ensure_schema(con)  # the landing ledger: every evaluation file is one landed batch of its source
+        batches = [("eval-catalogue", "catalogue", "evaluation/catalogue_tracks.csv")] + [
+            (f"eval-{platform}", platform, f"evaluation/usage/{platform}.csv") for platform in PLATFORMS] + [
+            ("eval-fx", "fx", "evaluation/fx.csv")]
+        con.executemany(f"""
+            insert into {LEDGER} (batch_id, source, file_name, file_path, sha256, bytes, status, rows_read,
+                rows_landed, rows_quarantined, rows_duplicate, started_at, finished_at, delivery_version)
+            values (?, ?, ?, ?, '', 0, 'landed', 0, 0, 0, 0, ?, ?, 1)""",
+            [(batch, source, name, name, loaded_at, loaded_at) for batch, source, name in batches])
         con.execute("""
             create table raw.fx__monthly_rates as select
                 cast(month as date) as rate_month, currency, cast(rate as decimal(18, 6)) as eur_per_unit,
@@ -129,7 +140,9 @@ def build(warehouse: Path, work_dir: Path) -> float:
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1"}
     args = [str(dbt), "--no-use-colors", "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
             str(DBT_PROJECT_DIR), "--target-path", str(work_dir / "target"), "--log-path", str(work_dir / "logs"),
-            "--select", SELECTION, "--exclude", *EXCLUDED_TESTS]
+            "--select", SELECTION, "--exclude", *EXCLUDED_TESTS,
+            # a test of a selected model against one outside the selection (e.g. dim_track -> dim_label) is not run
+            "--indirect-selection", "cautious"]
     started = time.perf_counter()
     proc = subprocess.run(args, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)
     if proc.returncode != 0:

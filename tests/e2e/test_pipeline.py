@@ -140,7 +140,14 @@ def test_great_expectations_validated_raw_and_marts(pipeline_run) -> None:
 def test_dbt_tests_ran_as_checks_and_passed(pipeline_run) -> None:
     dbt_checks = [c for c in pipeline_run.summary["checks"] if not c["check"].startswith(("gx_", "collection_"))]
     assert len(dbt_checks) >= 30
-    assert all(c["passed"] for c in dbt_checks)
+    failed = sorted(f"{c['asset']}:{c['check']} ({c['severity']})" for c in dbt_checks if not c["passed"])
+    # warnings the sample is built to raise, each for a reason of the data, never of the code
+    expected_warnings = {
+        # iTunes pays in local currencies (JPY, KRW, ...); the sample's FX table has EUR and USD only, so those
+        # amounts keep NULL conversions instead of a guessed rate
+        "intermediate/int_usage_unified_converted:accepted_values_int_usage_unified_converted_has_fx_rate__True (WARN)",
+    }
+    assert set(failed) <= expected_warnings, failed
     assert "marts/fct_usage_daily" in pipeline_run.summary["materialized"]
 
 
