@@ -158,3 +158,18 @@ def test_fct_usage_holds_every_family_once(pipeline_run, marts) -> None:
         key = ("daily_feed" if family == "daily_feed" else "other", usage_type)
         found[key] = found.get(key, 0) + int(units)
     assert found == expected
+
+
+def test_the_royalty_export_holds_every_counted_statement_line_to_the_cent(pipeline_run, marts) -> None:
+    """marts.rpt_royalty_statement_lines (what `python -m orchestration.export_royalties` writes): per counted DSR
+    file, the statement's usage records, usages and net revenue; nothing from a superseded or incomplete one."""
+    found = {name: (lines, int(units), revenue) for name, lines, units, revenue in marts.execute("""
+        select file_name, count(*), sum(units), sum(net_revenue)
+        from marts.rpt_royalty_statement_lines group by file_name""").fetchall()}
+    statements = [f for f in _usage_files(pipeline_run.manifest) if f["source"].startswith("dsr_")]
+    counted = [f for f in statements if _counted(f)]
+    assert counted and len(counted) < len(statements)  # the sample restates and truncates a statement
+    for entry in counted:
+        assert found.pop(entry["file"]) == (entry["usage_records"], entry["usages"],
+                                            Decimal(entry["revenue_micros"]) * MICRO), entry["file"]
+    assert found == {}, "lines from statements that do not count"
