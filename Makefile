@@ -9,6 +9,7 @@ ROWS ?= 250000
 EXTRAS ?= all
 SCALE ?= 1e7
 EVAL_SEED ?= 7
+PERIOD ?= 2026-10
 export TM_VAR_DIR := $(VAR)
 export DAGSTER_HOME := $(VAR)/dagster
 export TM_WAREHOUSE_PATH := $(VAR)/warehouse/tunemantra.duckdb
@@ -20,6 +21,7 @@ PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
 .PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest evaluate ui docs \
+        export-royalties \
         webhook mlflow superset lint clean
 
 help:  ## list the targets
@@ -58,6 +60,9 @@ bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, row
 
 bench-ingest: setup  ## file ingestion alone vs read_csv at SCALE rows; writes benchmarks/ingestion_<scale>.md
 	$(PY) -m orchestration.bench_ingest --rows $(SCALE)
+
+export-royalties: setup  ## one statement period's royalty lines as CSV for the royalty system (PERIOD=YYYY-MM, after make demo)
+	$(PY) -m orchestration.export_royalties --period $(PERIOD) --out $(VAR)/exports
 
 evaluate: setup  ## entity resolution's precision and recall on the hard evaluation set (EVAL_SEED=, default 7)
 	$(PY) -m orchestration.evaluate_entity_resolution --out $(VAR)/evaluation --seed $(EVAL_SEED)
