@@ -173,3 +173,22 @@ def test_the_royalty_export_holds_every_counted_statement_line_to_the_cent(pipel
         assert found.pop(entry["file"]) == (entry["usage_records"], entry["usages"],
                                             Decimal(entry["revenue_micros"]) * MICRO), entry["file"]
     assert found == {}, "lines from statements that do not count"
+
+
+def test_usage_before_a_label_transfer_stays_with_the_label_that_owned_it(pipeline_run, marts) -> None:
+    """fct_usage.label_key is today's owner (row-level security); label_key_at_usage the owner on the day of use,
+    from the catalogue's history: for the manifest's label transfer, earlier usage belongs to the old label."""
+    transfers = [c for c in pipeline_run.manifest["families"]["catalogue"]["changes"] if "label_name" in c["after"]]
+    assert transfers, "the sample has no label transfer"
+    for change in transfers:
+        rows = marts.execute("""
+            select usage.usage_date >= cast(? as date) as after_transfer, labels.label_name, sum(usage.units)
+            from marts.fct_usage as usage
+            join marts.dim_label as labels on labels.label_key = usage.label_key_at_usage
+            where usage.isrc in (select unnest(?)) group by all""", [change["effective"], change["isrcs"]]).fetchall()
+        owners = {after: name for after, name, _ in rows}
+        assert owners == {False: change["before"]["label_name"], True: change["after"]["label_name"]}, rows
+        current = marts.execute("select distinct labels.label_name from marts.fct_usage as usage join marts.dim_label "
+                                "as labels on labels.label_key = usage.label_key where usage.isrc in "
+                                "(select unnest(?))", [change["isrcs"]]).fetchall()
+        assert current == [(change["after"]["label_name"],)]

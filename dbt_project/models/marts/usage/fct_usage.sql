@@ -1,7 +1,9 @@
 {#- Every usage line of every platform family (streams, downloads, video views, UGC creations), one row per
     landed line of a current delivery, resolved to the catalogue and converted. Daily-feed lines take the entity
     resolution's answer (int_usage_daily_resolved: identifiers, then names); lines of statements, stores and
-    video/UGC reports match by exact ISRC. Unmatched usage is kept with a NULL track and label.
+    video/UGC reports match by exact ISRC. Unmatched usage is kept with a NULL track and label. label_key is
+    the label that owns the track now (what row-level security filters on); label_key_at_usage the label that
+    owned it on the day of use (dim_track_history), so a label transfer is reported correctly over time.
     `is_revenue_estimate` marks daily-feed revenue (the platform's estimate; statements are authoritative). Daily
     feeds and DSR statements report the same streams: filter on source_family, never add them up. -#}
 with usage as (
@@ -20,6 +22,12 @@ daily_resolutions as (
 tracks as (
 
     select track_key, isrc, label_key from {{ ref('dim_track') }}
+
+),
+
+track_versions as (
+
+    select isrc, label_key, valid_from, valid_to from {{ ref('dim_track_history') }}
 
 ),
 
@@ -59,6 +67,7 @@ final as (
         resolved.territory_code,
         tracks.track_key,
         tracks.label_key,
+        track_versions.label_key as label_key_at_usage,
         resolved.resolved_isrc as isrc,
         resolved.isrc as reported_isrc,
         resolved.upc,
@@ -84,6 +93,10 @@ final as (
 
     from resolved
     left join tracks on tracks.isrc = resolved.resolved_isrc
+    left join track_versions
+        on track_versions.isrc = resolved.resolved_isrc
+        and track_versions.valid_from <= resolved.usage_date
+        and (track_versions.valid_to is null or track_versions.valid_to > resolved.usage_date)
 
 )
 
