@@ -68,3 +68,10 @@ def test_every_exposure_reads_marts(manifest: dict) -> None:
         marts = [d for d in exposure["depends_on"]["nodes"]
                  if Path(manifest["nodes"][d]["original_file_path"]).parts[1] == "marts"]
         assert marts, exposure["name"]
+
+
+def test_node_names_fit_postgresql_identifiers(manifest: dict) -> None:
+    """PostgreSQL truncates identifiers beyond 63 bytes: unit tests and models named longer collide there."""
+    names = [v["name"] for v in manifest.get("unit_tests", {}).values()] + [
+        v["name"] for v in _ours(manifest, "model", "snapshot", "seed").values()]
+    assert [n for n in names if len(n.encode()) > 63] == []
