@@ -26,8 +26,9 @@ converted as (
 
     select
         usage.*,
-        cast(usage.revenue * rates.eur_per_unit as decimal(38, 12)) as revenue_eur,
-        cast(usage.revenue * rates.eur_per_unit / usd_rates.eur_per_usd as decimal(38, 12)) as revenue_usd,
+        cast({{ decimal_multiply('usage.revenue', 'rates.eur_per_unit') }} as decimal(38, 12)) as revenue_eur,
+        cast({{ decimal_divide(decimal_multiply('usage.revenue', 'rates.eur_per_unit'), 'usd_rates.eur_per_usd') }}
+            as decimal(38, 12)) as revenue_usd,
         usage.revenue is null or rates.eur_per_unit is not null as has_fx_rate
 
     from usage

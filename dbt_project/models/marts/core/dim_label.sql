@@ -104,11 +104,11 @@ with_ancestors as (
 
     {#- up to three levels of labels: a label, its parent and its grandparent -#}
     select
-        all_labels.*,
+        labels.*,
         grandparents.parent_label_name as grandparent_label_name
 
-    from all_labels
-    left join all_labels as grandparents on grandparents.label_name = all_labels.parent_label_name
+    from all_labels as labels
+    left join all_labels as grandparents on grandparents.label_name = labels.parent_label_name
 
 ),
 

@@ -105,14 +105,20 @@ versions as (
     select
         state_versions.*,
         version_spans.last_export_rank,
-        next_exports.effective_date as next_export_date
+        next_exports.next_export_date
 
-    from version_spans
-    inner join state_versions
-        on state_versions.isrc = version_spans.isrc
+    {# the joined sides carry only what they add, under names state_versions does not have: ClickHouse names
+        `state_versions.*`'s columns `state_versions.<name>` where a name recurs in a query of several joins #}
+    from state_versions
+    inner join (
+        select isrc as span_isrc, first_export_rank, last_export_rank from version_spans
+    ) as version_spans
+        on state_versions.isrc = version_spans.span_isrc
         and state_versions.export_rank = version_spans.first_export_rank
-    left join exports_ordered as next_exports
-        on next_exports.export_rank = version_spans.last_export_rank + 1
+    left join (
+        select export_rank as next_export_rank, effective_date as next_export_date from exports_ordered
+    ) as next_exports
+        on next_exports.next_export_rank = version_spans.last_export_rank + 1
 
 ),
 
