@@ -63,7 +63,7 @@ catalogue_registrants as (
 isrc_pairs as (
 
     select
-        reported.reported_recording_key,
+        reported.reported_recording_key as reported_recording_key,
         catalogue.isrc as matched_isrc,
         catalogue.primary_artist_name_normalised as catalogue_artist,
         reported.primary_artist_name_normalised as reported_artist,
@@ -125,9 +125,9 @@ overrides_specific as (
 override_matches as (
 
     select
-        reported.reported_recording_key,
-        overrides_specific.decision,
-        overrides_specific.resolved_isrc,
+        reported.reported_recording_key as reported_recording_key,
+        overrides_specific.decision as decision,
+        overrides_specific.resolved_isrc as resolved_isrc,
         row_number() over (
             partition by reported.reported_recording_key
             order by overrides_specific.specificity desc, overrides_specific.decided_on desc,
@@ -194,7 +194,7 @@ candidate_pairs as (
 
     {#- titles first: every rule needs them alike -#}
     select
-        unresolved.reported_recording_key,
+        unresolved.reported_recording_key as reported_recording_key,
         catalogue.isrc as candidate_isrc,
         unresolved.candidate_registrant is not null as is_registrant_match,
         coalesce(unresolved.isrc_registrant_hint = catalogue.isrc_registrant, false) as is_registrant_hint_match,
@@ -263,9 +263,9 @@ reported_knowns as (
 name_pairs as (
 
     select
-        titled_candidates.reported_recording_key,
-        titled_candidates.candidate_isrc,
-        catalogue_names.is_alias,
+        titled_candidates.reported_recording_key as reported_recording_key,
+        titled_candidates.candidate_isrc as candidate_isrc,
+        catalogue_names.is_alias as is_alias,
         reported_knowns.reported_recording_key is not null as is_reported_name_known,
         {{ name_similarity('reported_names.artist_name', 'catalogue_names.artist_name') }} as similarity,
         {{ name_edit_distance('reported_names.artist_name', 'catalogue_names.artist_name') }} as edit_distance,
@@ -310,11 +310,11 @@ artist_scores as (
 scored as (
 
     select
-        titled_candidates.reported_recording_key,
-        titled_candidates.candidate_isrc,
-        titled_candidates.is_registrant_hint_match,
-        artist_scores.artist_similarity,
-        titled_candidates.title_similarity,
+        titled_candidates.reported_recording_key as reported_recording_key,
+        titled_candidates.candidate_isrc as candidate_isrc,
+        titled_candidates.is_registrant_hint_match as is_registrant_hint_match,
+        artist_scores.artist_similarity as artist_similarity,
+        titled_candidates.title_similarity as title_similarity,
         case
             when not titled_candidates.is_version_match then null
             when not (titled_candidates.title_similarity >= {{ min_title_similarity }}
@@ -380,10 +380,10 @@ contender_counts as (
 name_matches as (
 
     select
-        contenders.reported_recording_key,
+        contenders.reported_recording_key as reported_recording_key,
         contenders.candidate_isrc as matched_isrc,
-        contenders.candidate_method,
-        contenders.candidate_score
+        contenders.candidate_method as candidate_method,
+        contenders.candidate_score as candidate_score
 
     from contenders
     inner join contender_counts on contender_counts.reported_recording_key = contenders.reported_recording_key
@@ -397,19 +397,19 @@ name_matches as (
 resolved as (
 
     select
-        reported.reported_recording_key,
-        reported.match_key,
-        reported.isrc,
-        reported.artist_name,
-        reported.track_title,
-        reported.usage_lines,
-        reported.is_isrc_valid,
-        reported.isrc_registrant,
+        reported.reported_recording_key as reported_recording_key,
+        reported.match_key as match_key,
+        reported.isrc as isrc,
+        reported.artist_name as artist_name,
+        reported.track_title as track_title,
+        reported.usage_lines as usage_lines,
+        reported.is_isrc_valid as is_isrc_valid,
+        reported.isrc_registrant as isrc_registrant,
         catalogue_registrants.isrc_registrant is not null as is_registrant_in_catalogue,
         isrc_matches.matched_isrc is not null as is_isrc_in_catalogue,
         coalesce(isrc_matches.is_name_conflict, false) as is_name_conflict,
         isrc_matches.matched_isrc as isrc_matched_isrc,
-        override_matches.decision,
+        override_matches.decision as decision,
         override_matches.resolved_isrc as decided_isrc,
         name_matches.matched_isrc as name_matched_isrc,
         name_matches.candidate_method as name_match_method,

@@ -11,14 +11,15 @@ with usage as (
 
 rates as (
 
-    select rate_month, currency, eur_per_unit from {{ ref('stg_fx__monthly_rates') }}
+    {#- currency renamed: ClickHouse names usage.*'s currency `usage.currency` in a query where a joined side has one too -#}
+    select rate_month, currency as rate_currency, eur_per_unit from {{ ref('stg_fx__monthly_rates') }}
 
 ),
 
 usd_rates as (
 
     select rate_month, eur_per_unit as eur_per_usd from rates
-    where currency = 'USD'
+    where rate_currency = 'USD'
 
 ),
 
@@ -34,7 +35,7 @@ converted as (
     from usage
     left join rates
         on rates.rate_month = usage.usage_month
-        and rates.currency = usage.currency
+        and rates.rate_currency = usage.currency
     left join usd_rates
         on usd_rates.rate_month = usage.usage_month
 
