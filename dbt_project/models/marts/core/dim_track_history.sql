@@ -65,9 +65,9 @@ state_changes as (
     select
         *,
         case
-            when lag(state_hash) over (partition by isrc order by export_rank) is null then 1
-            when lag(state_hash) over (partition by isrc order by export_rank) <> state_hash then 1
-            when lag(export_rank) over (partition by isrc order by export_rank) < export_rank - 1 then 1
+            when {{ window_lag('state_hash') }} over (partition by isrc order by export_rank) is null then 1
+            when {{ window_lag('state_hash') }} over (partition by isrc order by export_rank) <> state_hash then 1
+            when {{ window_lag('export_rank') }} over (partition by isrc order by export_rank) < export_rank - 1 then 1
             else 0
         end as is_new_version
 
@@ -126,14 +126,14 @@ versions_compared as (
 
     select
         versions.*,
-        lag(track_title) over (partition by isrc order by version_number) as previous_track_title,
-        lag(artist_name) over (partition by isrc order by version_number) as previous_artist_name,
-        lag(release_title) over (partition by isrc order by version_number) as previous_release_title,
-        lag(upc) over (partition by isrc order by version_number) as previous_upc,
-        lag(label_name) over (partition by isrc order by version_number) as previous_label_name,
-        lag(sub_label_name) over (partition by isrc order by version_number) as previous_sub_label_name,
-        lag(label_id) over (partition by isrc order by version_number) as previous_label_id,
-        lag(distributor_name) over (partition by isrc order by version_number) as previous_distributor_name
+        {{ window_lag('track_title') }} over (partition by isrc order by version_number) as previous_track_title,
+        {{ window_lag('artist_name') }} over (partition by isrc order by version_number) as previous_artist_name,
+        {{ window_lag('release_title') }} over (partition by isrc order by version_number) as previous_release_title,
+        {{ window_lag('upc') }} over (partition by isrc order by version_number) as previous_upc,
+        {{ window_lag('label_name') }} over (partition by isrc order by version_number) as previous_label_name,
+        {{ window_lag('sub_label_name') }} over (partition by isrc order by version_number) as previous_sub_label_name,
+        {{ window_lag('label_id') }} over (partition by isrc order by version_number) as previous_label_id,
+        {{ window_lag('distributor_name') }} over (partition by isrc order by version_number) as previous_distributor_name
 
     from versions
 

@@ -46,26 +46,26 @@ latest_versions as (
 final as (
 
     select
-        latest_versions.chart_week_ending,
+        latest_versions.chart_week_ending as chart_week_ending,
         {{ surrogate_key(['latest_versions.territory_code']) }} as territory_key,
-        latest_versions.territory_code,
-        latest_versions.chart_position,
-        latest_versions.previous_position,
-        latest_versions.peak_position,
-        latest_versions.weeks_on_chart,
+        latest_versions.territory_code as territory_code,
+        latest_versions.chart_position as chart_position,
+        latest_versions.previous_position as previous_position,
+        latest_versions.peak_position as peak_position,
+        latest_versions.weeks_on_chart as weeks_on_chart,
         latest_versions.previous_position - latest_versions.chart_position as positions_gained,
         latest_versions.previous_position is null as is_entry,
-        tracks.track_key,
-        tracks.artist_key,
-        tracks.label_key,
+        tracks.track_key as track_key,
+        tracks.artist_key as artist_key,
+        tracks.label_key as label_key,
         tracks.track_key is not null as is_catalogue_match,
-        tracks.isrc,
-        latest_versions.track_title,
-        latest_versions.artist_name,
+        tracks.isrc as isrc,
+        latest_versions.track_title as track_title,
+        latest_versions.artist_name as artist_name,
         latest_versions.label_name as chart_label_name,
-        latest_versions.batch_id,
-        latest_versions.file_name,
-        latest_versions.line_number
+        latest_versions.batch_id as batch_id,
+        latest_versions.file_name as file_name,
+        latest_versions.line_number as line_number
 
     from latest_versions
     left join tracks_by_name

@@ -57,30 +57,30 @@ latest_versions as (
 final as (
 
     select
-        latest_versions.activity_id,
-        latest_versions.activity_type,
-        latest_versions.start_date,
-        latest_versions.end_date,
+        latest_versions.activity_id as activity_id,
+        latest_versions.activity_type as activity_type,
+        latest_versions.start_date as start_date,
+        latest_versions.end_date as end_date,
         cast({{ dbt.datediff('latest_versions.start_date', 'latest_versions.end_date', 'day') }} + 1 as integer)
             as duration_days,
-        tracks.track_key,
+        tracks.track_key as track_key,
         coalesce(tracks.artist_key, artists_by_name.artist_key) as artist_key,
         coalesce(tracks.label_key, artists_by_name.label_key) as label_key,
-        latest_versions.isrc,
-        latest_versions.artist_name,
+        latest_versions.isrc as isrc,
+        latest_versions.artist_name as artist_name,
         case when latest_versions.platform_code is not null then {{ surrogate_key(['latest_versions.platform_code']) }} end
             as platform_key,
-        latest_versions.platform_code,
+        latest_versions.platform_code as platform_code,
         case when latest_versions.territory_code <> 'WW' then {{ surrogate_key(['latest_versions.territory_code']) }} end
             as territory_key,
-        latest_versions.territory_code,
-        latest_versions.channel,
-        latest_versions.spend,
-        latest_versions.currency,
+        latest_versions.territory_code as territory_code,
+        latest_versions.channel as channel,
+        latest_versions.spend as spend,
+        latest_versions.currency as currency,
         cast(latest_versions.spend * fx_rates.eur_per_unit as decimal(38, 12)) as spend_eur,
-        latest_versions.batch_id,
-        latest_versions.file_name,
-        latest_versions.line_number
+        latest_versions.batch_id as batch_id,
+        latest_versions.file_name as file_name,
+        latest_versions.line_number as line_number
 
     from latest_versions
     left join tracks on tracks.isrc = latest_versions.isrc

@@ -60,18 +60,18 @@ webhook_events as (
 
     select
         'webhook' as event_source,
-        events_deduplicated.event_id,
-        events_deduplicated.action,
-        events_deduplicated.occurred_at,
+        events_deduplicated.event_id as event_id,
+        events_deduplicated.action as action,
+        events_deduplicated.occurred_at as occurred_at,
         cast(events_deduplicated.occurred_at as date) as event_date,
-        playlists_by_id.playlist_key,
-        events_deduplicated.playlist_id,
-        events_deduplicated.isrc,
-        events_deduplicated.position,
+        playlists_by_id.playlist_key as playlist_key,
+        events_deduplicated.playlist_id as playlist_id,
+        events_deduplicated.isrc as isrc,
+        events_deduplicated.position as position,
         cast(null as date) as added_on,
-        events_deduplicated.batch_id,
-        events_deduplicated.file_name,
-        events_deduplicated.line_number
+        events_deduplicated.batch_id as batch_id,
+        events_deduplicated.file_name as file_name,
+        events_deduplicated.line_number as line_number
 
     from events_deduplicated
     left join playlists_by_id on playlists_by_id.playlist_id = events_deduplicated.playlist_id
@@ -105,8 +105,8 @@ crawl_days as (
         the crawls where none of them was on it. -#}
     select
         snapshot_date,
-        lag(snapshot_date) over (order by snapshot_date) as previous_crawl_date,
-        lead(snapshot_date) over (order by snapshot_date) as next_crawl_date
+        {{ window_lag('snapshot_date') }} over (order by snapshot_date) as previous_crawl_date,
+        {{ window_lead('snapshot_date') }} over (order by snapshot_date) as next_crawl_date
 
     from (select distinct snapshot_date from presences) as crawled
 
@@ -115,16 +115,16 @@ crawl_days as (
 crawl_adds as (
 
     select
-        presences.platform_code,
-        presences.playlist_id,
-        presences.isrc,
+        presences.platform_code as platform_code,
+        presences.playlist_id as playlist_id,
+        presences.isrc as isrc,
         'add' as action,
         presences.snapshot_date as event_date,
-        presences.position,
-        presences.added_on,
-        presences.batch_id,
-        presences.file_name,
-        presences.line_number
+        presences.position as position,
+        presences.added_on as added_on,
+        presences.batch_id as batch_id,
+        presences.file_name as file_name,
+        presences.line_number as line_number
 
     from presences
     inner join crawl_days
@@ -142,16 +142,16 @@ crawl_adds as (
 crawl_removals as (
 
     select
-        presences.platform_code,
-        presences.playlist_id,
-        presences.isrc,
+        presences.platform_code as platform_code,
+        presences.playlist_id as playlist_id,
+        presences.isrc as isrc,
         'remove' as action,
         crawl_days.next_crawl_date as event_date,
-        presences.position,
-        presences.added_on,
-        presences.batch_id,
-        presences.file_name,
-        presences.line_number
+        presences.position as position,
+        presences.added_on as added_on,
+        presences.batch_id as batch_id,
+        presences.file_name as file_name,
+        presences.line_number as line_number
 
     from presences
     inner join crawl_days
@@ -171,17 +171,17 @@ crawl_events as (
     select
         'position_crawl' as event_source,
         cast(null as {{ dbt.type_string() }}) as event_id,
-        crawl_changes.action,
+        crawl_changes.action as action,
         cast(null as timestamp) as occurred_at,
-        crawl_changes.event_date,
+        crawl_changes.event_date as event_date,
         {{ surrogate_key(['crawl_changes.platform_code', 'crawl_changes.playlist_id']) }} as playlist_key,
-        crawl_changes.playlist_id,
-        crawl_changes.isrc,
-        crawl_changes.position,
-        crawl_changes.added_on,
-        crawl_changes.batch_id,
-        crawl_changes.file_name,
-        crawl_changes.line_number
+        crawl_changes.playlist_id as playlist_id,
+        crawl_changes.isrc as isrc,
+        crawl_changes.position as position,
+        crawl_changes.added_on as added_on,
+        crawl_changes.batch_id as batch_id,
+        crawl_changes.file_name as file_name,
+        crawl_changes.line_number as line_number
 
     from (
         select * from crawl_adds
@@ -204,25 +204,25 @@ final as (
     select
         {{ surrogate_key(['all_events.event_source', 'all_events.event_id', 'all_events.playlist_key',
             'all_events.isrc', 'all_events.event_date', 'all_events.action']) }} as playlist_event_key,
-        all_events.event_source,
-        all_events.event_id,
-        all_events.action,
-        all_events.occurred_at,
-        all_events.event_date,
-        all_events.playlist_key,
-        playlists.platform_key,
-        playlists.platform_code,
-        all_events.playlist_id,
-        playlists.curator_type,
-        tracks.track_key,
-        tracks.label_key,
+        all_events.event_source as event_source,
+        all_events.event_id as event_id,
+        all_events.action as action,
+        all_events.occurred_at as occurred_at,
+        all_events.event_date as event_date,
+        all_events.playlist_key as playlist_key,
+        playlists.platform_key as platform_key,
+        playlists.platform_code as platform_code,
+        all_events.playlist_id as playlist_id,
+        playlists.curator_type as curator_type,
+        tracks.track_key as track_key,
+        tracks.label_key as label_key,
         tracks.track_key is not null as is_catalogue_match,
-        all_events.isrc,
-        all_events.position,
-        all_events.added_on,
-        all_events.batch_id,
-        all_events.file_name,
-        all_events.line_number
+        all_events.isrc as isrc,
+        all_events.position as position,
+        all_events.added_on as added_on,
+        all_events.batch_id as batch_id,
+        all_events.file_name as file_name,
+        all_events.line_number as line_number
 
     from all_events
     left join playlists on playlists.playlist_key = all_events.playlist_key
