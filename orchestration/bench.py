@@ -176,6 +176,11 @@ def main() -> None:
     print(f"ratio pipeline / one query: whole pipeline {pipeline_seconds / one_seconds:.1f}x, "
           f"landing + dbt build {land_and_build / one_seconds:.1f}x")
 
+    from orchestration.bench_incremental import measure
+
+    print()
+    print("\n".join(measure(var)))
+
 
 def _rows_for(step: str, report, usage_rows: int) -> int:
     if step.startswith("raw__"):  # a landing step or the GX check of its table
