@@ -10,6 +10,9 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
+    order_by=('(platform_code, usage_date, isrc)' if target.type == 'clickhouse' else none),
+    partition_by=('toYYYYMM(usage_date)' if target.type == 'clickhouse' else none),
+    settings=({'allow_nullable_key': 1} if target.type == 'clickhouse' else none),
     pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('dim_track'), ref('int_deliveries_current')) }}"
 ) }}
 

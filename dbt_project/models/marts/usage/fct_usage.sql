@@ -6,6 +6,10 @@
     owned it on the day of use (dim_track_history), so a label transfer is reported correctly over time.
     `is_revenue_estimate` marks daily-feed revenue (the platform's estimate; statements are authoritative). Daily
     feeds and DSR statements report the same streams: filter on source_family, never add them up. -#}
+{#- on ClickHouse: a MergeTree sorted by family, platform and day (the reports' filters and groupings), one
+    partition per month of use; the key columns are Nullable under the contract, hence allow_nullable_key -#}
+{% if target.type == 'clickhouse' %}{{ config(order_by='(source_family, platform_code, usage_date)',
+    partition_by='toYYYYMM(usage_month)', settings={'allow_nullable_key': 1}) }}{% endif %}
 with usage as (
 
     select * from {{ ref('int_usage_unified_converted') }}
