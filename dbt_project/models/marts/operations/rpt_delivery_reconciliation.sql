@@ -58,12 +58,12 @@ final as (
     select
         {{ surrogate_key(['deliveries.batch_id', 'usage_totals.label_key', 'usage_totals.currency']) }}
             as reconciliation_key,
-        deliveries.batch_id,
-        deliveries.source_name,
-        deliveries.file_name,
-        deliveries.status,
-        deliveries.period_label,
-        deliveries.delivery_version,
+        deliveries.batch_id as batch_id,
+        deliveries.source_name as source_name,
+        deliveries.file_name as file_name,
+        deliveries.status as status,
+        deliveries.period_label as period_label,
+        deliveries.delivery_version as delivery_version,
         coalesce(current_deliveries.is_current, false) as is_counted,
         case
             when deliveries.status <> 'landed' then deliveries.status
@@ -71,18 +71,18 @@ final as (
             else 'counted'
         end as reconciliation_status,
         superseding.file_name as superseded_by_file_name,
-        deliveries.rows_read,
-        deliveries.rows_landed,
-        deliveries.rows_quarantined,
-        deliveries.rows_duplicate,
-        quarantined.quarantined_line_numbers,
-        usage_totals.label_key,
-        usage_totals.currency,
+        deliveries.rows_read as rows_read,
+        deliveries.rows_landed as rows_landed,
+        deliveries.rows_quarantined as rows_quarantined,
+        deliveries.rows_duplicate as rows_duplicate,
+        quarantined.quarantined_line_numbers as quarantined_line_numbers,
+        usage_totals.label_key as label_key,
+        usage_totals.currency as currency,
         coalesce(usage_totals.usage_lines, 0) as usage_lines,
         cast(coalesce(usage_totals.units, 0) as bigint) as units,
-        usage_totals.revenue,
-        usage_totals.revenue_eur,
-        usage_totals.revenue_usd
+        usage_totals.revenue as revenue,
+        usage_totals.revenue_eur as revenue_eur,
+        usage_totals.revenue_usd as revenue_usd
 
     from deliveries
     left join current_deliveries on current_deliveries.batch_id = deliveries.batch_id

@@ -83,25 +83,25 @@ final as (
 
     select
         rank() over (order by at_stake.revenue_eur desc nulls last, at_stake.streams desc) as queue_rank,
-        at_stake.match_key,
+        at_stake.match_key as match_key,
         representatives.isrc as reported_isrc,
         representatives.artist_name as reported_artist_name,
         representatives.track_title as reported_track_title,
-        representatives.spellings,
-        representatives.unmatched_reason,
-        at_stake.revenue_eur,
-        at_stake.streams,
-        at_stake.usage_lines,
-        at_stake.platforms,
-        at_stake.first_usage_date,
-        at_stake.last_usage_date,
-        representatives.best_candidate_isrc,
+        representatives.spellings as spellings,
+        representatives.unmatched_reason as unmatched_reason,
+        at_stake.revenue_eur as revenue_eur,
+        at_stake.streams as streams,
+        at_stake.usage_lines as usage_lines,
+        at_stake.platforms as platforms,
+        at_stake.first_usage_date as first_usage_date,
+        at_stake.last_usage_date as last_usage_date,
+        representatives.best_candidate_isrc as best_candidate_isrc,
         catalogue.artist_name as best_candidate_artist_name,
         catalogue.track_title as best_candidate_track_title,
-        representatives.best_candidate_score,
-        representatives.best_candidate_artist_similarity,
-        representatives.best_candidate_title_similarity,
-        candidate_labels.label_key
+        representatives.best_candidate_score as best_candidate_score,
+        representatives.best_candidate_artist_similarity as best_candidate_artist_similarity,
+        representatives.best_candidate_title_similarity as best_candidate_title_similarity,
+        candidate_labels.label_key as label_key
 
     from at_stake
     inner join representatives

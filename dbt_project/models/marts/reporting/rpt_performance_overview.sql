@@ -26,20 +26,20 @@ territories as (
 final as (
 
     select
-        usage.usage_date,
-        platforms.platform_code,
-        platforms.platform_name,
-        territories.territory_code,
-        territories.territory_name,
-        territories.region,
-        usage.label_key,
+        usage.usage_date as usage_date,
+        platforms.platform_code as platform_code,
+        platforms.platform_name as platform_name,
+        territories.territory_code as territory_code,
+        territories.territory_name as territory_name,
+        territories.region as region,
+        usage.label_key as label_key,
         coalesce(tracks.label_name, 'Unmatched') as label_name,
         coalesce(tracks.artist_name, 'Unmatched') as artist_name,
-        usage.isrc,
+        usage.isrc as isrc,
         coalesce(tracks.track_title, usage.isrc) as track_title,
         coalesce(tracks.release_title, 'Unmatched') as release_title,
-        usage.streams,
-        usage.revenue_eur
+        usage.streams as streams,
+        usage.revenue_eur as revenue_eur
 
     from usage
     left join tracks on tracks.track_key = usage.track_key

@@ -58,12 +58,12 @@ with_shares as (
 final as (
 
     select
-        with_shares.usage_month,
-        with_shares.platform_code,
-        platforms.platform_name,
-        platforms.service_type,
-        with_shares.usage_type,
-        with_shares.label_key,
+        with_shares.usage_month as usage_month,
+        with_shares.platform_code as platform_code,
+        platforms.platform_name as platform_name,
+        platforms.service_type as service_type,
+        with_shares.usage_type as usage_type,
+        with_shares.label_key as label_key,
         coalesce(labels.label_name, 'Unmatched') as label_name,
         cast(with_shares.daily_feed_streams as bigint) as daily_feed_streams,
         cast(with_shares.statement_streams as bigint) as statement_streams,
@@ -75,9 +75,9 @@ final as (
             as effective_rate_per_1000_streams_eur,
         {{ safe_divide('with_shares.estimated_revenue_eur * 1000', 'with_shares.daily_feed_streams') }}
             as estimated_rate_per_1000_streams_eur,
-        with_shares.statement_stream_share,
-        with_shares.daily_feed_stream_share,
-        with_shares.reported_revenue_share
+        with_shares.statement_stream_share as statement_stream_share,
+        with_shares.daily_feed_stream_share as daily_feed_stream_share,
+        with_shares.reported_revenue_share as reported_revenue_share
 
     from with_shares
     left join platforms on platforms.platform_code = with_shares.platform_code

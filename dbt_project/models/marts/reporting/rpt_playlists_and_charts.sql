@@ -50,7 +50,7 @@ labels as (
 playlist_activity as (
 
     select
-        playlist_events.track_key,
+        playlist_events.track_key as track_key,
         {{ month_start('playlist_events.event_date') }} as activity_month,
         {%- for curator_type in [none, 'editorial', 'algorithmic', 'user'] %}
         count(case when playlist_events.event_source = 'position_crawl' and playlist_events.action = 'add'
@@ -113,7 +113,7 @@ track_chart_weeks as (
 chart_exit_activity as (
 
     select
-        track_chart_weeks.track_key,
+        track_chart_weeks.track_key as track_key,
         {{ month_start('next_delivered_weeks.chart_week_ending') }} as activity_month,
         count(*) as chart_exits
 
@@ -161,14 +161,14 @@ track_months as (
 final as (
 
     select
-        track_months.track_key,
-        track_months.activity_month,
-        tracks.isrc,
-        tracks.track_title,
-        tracks.artist_name,
-        tracks.release_title,
-        tracks.label_key,
-        labels.label_name,
+        track_months.track_key as track_key,
+        track_months.activity_month as activity_month,
+        tracks.isrc as isrc,
+        tracks.track_title as track_title,
+        tracks.artist_name as artist_name,
+        tracks.release_title as release_title,
+        tracks.label_key as label_key,
+        labels.label_name as label_name,
         cast(coalesce(playlist_activity.playlist_adds, 0) as integer) as playlist_adds,
         cast(coalesce(playlist_activity.editorial_playlist_adds, 0) as integer) as editorial_playlist_adds,
         cast(coalesce(playlist_activity.algorithmic_playlist_adds, 0) as integer) as algorithmic_playlist_adds,

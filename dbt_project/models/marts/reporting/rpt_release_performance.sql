@@ -45,10 +45,10 @@ feed_days as (
 release_platforms as (
 
     select
-        releases.release_key,
-        releases.release_date,
-        releases.label_key,
-        feed_platforms.platform_code,
+        releases.release_key as release_key,
+        releases.release_date as release_date,
+        releases.label_key as label_key,
+        feed_platforms.platform_code as platform_code,
         count(case when feed_days.usage_date <= {{ add_days('releases.release_date', 6) }} then 1 end)
             as feed_days_first_7_days,
         count(feed_days.usage_date) as feed_days_first_28_days
@@ -66,8 +66,8 @@ release_platforms as (
 launch_usage as (
 
     select
-        tracks.release_key,
-        daily_usage.platform_code,
+        tracks.release_key as release_key,
+        daily_usage.platform_code as platform_code,
         sum(case when daily_usage.usage_date <= {{ add_days('tracks.release_date', 6) }} then daily_usage.streams end)
             as streams_first_7_days,
         sum(daily_usage.streams) as streams_first_28_days,
@@ -122,17 +122,17 @@ label_curves as (
 final as (
 
     select
-        release_launches.release_key,
-        releases.release_title,
-        releases.upc,
-        release_launches.release_date,
-        releases.artist_name,
-        release_launches.label_key,
-        labels.label_name,
-        release_launches.platform_code,
-        platforms.platform_name,
-        release_launches.is_first_7_days_covered,
-        release_launches.is_first_28_days_covered,
+        release_launches.release_key as release_key,
+        releases.release_title as release_title,
+        releases.upc as upc,
+        release_launches.release_date as release_date,
+        releases.artist_name as artist_name,
+        release_launches.label_key as label_key,
+        labels.label_name as label_name,
+        release_launches.platform_code as platform_code,
+        platforms.platform_name as platform_name,
+        release_launches.is_first_7_days_covered as is_first_7_days_covered,
+        release_launches.is_first_28_days_covered as is_first_28_days_covered,
         cast(release_launches.feed_days_first_28_days as integer) as feed_days_first_28_days,
         cast(release_launches.days_with_streams_first_28_days as integer) as days_with_streams_first_28_days,
         cast(release_launches.streams_first_7_days as bigint) as streams_first_7_days,

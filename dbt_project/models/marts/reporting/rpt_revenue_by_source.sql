@@ -65,15 +65,15 @@ revenue_flows as (
 final as (
 
     select
-        revenue_flows.usage_month,
-        revenue_flows.label_key,
+        revenue_flows.usage_month as usage_month,
+        revenue_flows.label_key as label_key,
         coalesce(labels.label_name, 'Unmatched') as label_name,
-        revenue_flows.platform_code,
-        platforms.platform_name,
-        platforms.service_type,
-        revenue_flows.territory_code,
-        territories.territory_name,
-        territories.region,
+        revenue_flows.platform_code as platform_code,
+        platforms.platform_name as platform_name,
+        platforms.service_type as service_type,
+        revenue_flows.territory_code as territory_code,
+        territories.territory_name as territory_name,
+        territories.region as region,
         platforms_with_both_bases.platform_code is not null as has_both_bases,
         cast(revenue_flows.daily_feed_streams as bigint) as daily_feed_streams,
         cast(revenue_flows.statement_streams as bigint) as statement_streams,

@@ -85,7 +85,7 @@ usage_in_statement_currency as (
 
     select
         usage.*,
-        platform_periods.statement_currency,
+        platform_periods.statement_currency as statement_currency,
         case
             when usage.currency = platform_periods.statement_currency then cast(usage.revenue as decimal(38, 12))
             when platform_periods.statement_currency = 'EUR' then usage.revenue_eur
@@ -149,15 +149,15 @@ cells as (
 compared as (
 
     select
-        cells.platform_code,
-        cells.statement_period,
-        cells.territory_code,
-        cells.label_key,
-        platform_sides.has_daily_feed,
-        platform_sides.has_statements,
-        platform_periods.has_daily_feed_period,
-        platform_periods.has_statement_period,
-        platform_periods.statement_currency,
+        cells.platform_code as platform_code,
+        cells.statement_period as statement_period,
+        cells.territory_code as territory_code,
+        cells.label_key as label_key,
+        platform_sides.has_daily_feed as has_daily_feed,
+        platform_sides.has_statements as has_statements,
+        platform_periods.has_daily_feed_period as has_daily_feed_period,
+        platform_periods.has_statement_period as has_statement_period,
+        platform_periods.statement_currency as statement_currency,
         case when platform_periods.has_daily_feed_period then coalesce(daily_feed_cells.usage_lines, 0) end
             as daily_feed_lines,
         case when platform_periods.has_statement_period then coalesce(statement_cells.usage_lines, 0) end
@@ -212,12 +212,12 @@ final as (
 
     select
         {{ period_label('with_variance.statement_period') }} as period_label,
-        with_variance.statement_period,
-        with_variance.platform_code,
-        platforms.platform_name,
-        with_variance.territory_code,
-        territories.territory_name,
-        with_variance.label_key,
+        with_variance.statement_period as statement_period,
+        with_variance.platform_code as platform_code,
+        platforms.platform_name as platform_name,
+        with_variance.territory_code as territory_code,
+        territories.territory_name as territory_name,
+        with_variance.label_key as label_key,
         coalesce(labels.label_name, 'Unmatched') as label_name,
         case
             when not with_variance.has_daily_feed then 'no_daily_feed'
@@ -245,7 +245,7 @@ final as (
         cast(with_variance.revenue_variance_eur as decimal(38, 12)) as revenue_variance_eur,
         {{ safe_divide('with_variance.revenue_variance_eur', 'with_variance.statement_revenue_eur') }}
             as revenue_variance_ratio,
-        with_variance.statement_currency,
+        with_variance.statement_currency as statement_currency,
         cast(with_variance.daily_feed_revenue_statement_currency as decimal(38, 12))
             as daily_feed_estimated_revenue_statement_currency,
         cast(with_variance.statement_revenue_statement_currency as decimal(38, 12))

@@ -61,8 +61,8 @@ usage_by_day as (
 days as (
 
     select
-        calendar.date_day,
-        series.label_key,
+        calendar.date_day as date_day,
+        series.label_key as label_key,
         coalesce(usage_by_day.streams, 0) as streams,
         coalesce(usage_by_day.estimated_revenue_eur, 0) as estimated_revenue_eur
 
@@ -161,12 +161,12 @@ daily_moving_averages as (
 final as (
 
     select
-        current_periods.period_grain,
-        current_periods.period_start,
-        current_periods.period_end,
-        current_periods.label_key,
+        current_periods.period_grain as period_grain,
+        current_periods.period_start as period_start,
+        current_periods.period_end as period_end,
+        current_periods.label_key as label_key,
         coalesce(labels.label_name, 'Unmatched') as label_name,
-        current_periods.is_complete_period,
+        current_periods.is_complete_period as is_complete_period,
         cast(current_periods.days_in_feed_window as integer) as days_in_feed_window,
         cast(current_periods.streams as bigint) as streams,
         cast(current_periods.estimated_revenue_eur as decimal(38, 12)) as estimated_revenue_eur,

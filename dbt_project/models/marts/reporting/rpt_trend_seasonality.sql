@@ -60,10 +60,10 @@ usage_by_day as (
 days as (
 
     select
-        calendar.date_day,
+        calendar.date_day as date_day,
         {{ week_start('calendar.date_day') }} as week_start_date,
         {{ month_start('calendar.date_day') }} as month_start_date,
-        series.label_key,
+        series.label_key as label_key,
         coalesce(usage_by_day.streams, 0) as streams
 
     from calendar
@@ -172,7 +172,7 @@ month_means as (
 month_overall as (
 
     select
-        latest_year_days.label_key,
+        latest_year_days.label_key as label_key,
         min(latest_year_days.date_day) as window_start,
         max(latest_year_days.date_day) as window_end,
         min(case when latest_year_coverage.is_full_year then 1 else 0 end) = 1 as is_full_cycle,
@@ -187,16 +187,16 @@ month_overall as (
 season_means as (
 
     select
-        weekday_means.seasonality_type,
-        weekday_means.season_number,
-        weekday_means.label_key,
-        weekday_overall.window_start,
-        weekday_overall.window_end,
-        weekday_overall.is_full_cycle,
-        weekday_means.days_observed,
-        weekday_means.streams,
-        weekday_means.mean_daily_streams,
-        weekday_overall.overall_mean_daily_streams
+        weekday_means.seasonality_type as seasonality_type,
+        weekday_means.season_number as season_number,
+        weekday_means.label_key as label_key,
+        weekday_overall.window_start as window_start,
+        weekday_overall.window_end as window_end,
+        weekday_overall.is_full_cycle as is_full_cycle,
+        weekday_means.days_observed as days_observed,
+        weekday_means.streams as streams,
+        weekday_means.mean_daily_streams as mean_daily_streams,
+        weekday_overall.overall_mean_daily_streams as overall_mean_daily_streams
 
     from weekday_means
     inner join weekday_overall on weekday_overall.label_key is not distinct from weekday_means.label_key
@@ -204,16 +204,16 @@ season_means as (
     union all
 
     select
-        month_means.seasonality_type,
-        month_means.season_number,
-        month_means.label_key,
-        month_overall.window_start,
-        month_overall.window_end,
-        month_overall.is_full_cycle,
-        month_means.days_observed,
-        month_means.streams,
-        month_means.mean_daily_streams,
-        month_overall.overall_mean_daily_streams
+        month_means.seasonality_type as seasonality_type,
+        month_means.season_number as season_number,
+        month_means.label_key as label_key,
+        month_overall.window_start as window_start,
+        month_overall.window_end as window_end,
+        month_overall.is_full_cycle as is_full_cycle,
+        month_means.days_observed as days_observed,
+        month_means.streams as streams,
+        month_means.mean_daily_streams as mean_daily_streams,
+        month_overall.overall_mean_daily_streams as overall_mean_daily_streams
 
     from month_means
     inner join month_overall on month_overall.label_key is not distinct from month_means.label_key
@@ -223,7 +223,7 @@ season_means as (
 final as (
 
     select
-        season_means.seasonality_type,
+        season_means.seasonality_type as seasonality_type,
         cast(season_means.season_number as integer) as season_number,
         case
             when season_means.seasonality_type = 'day_of_week' then
@@ -239,11 +239,11 @@ final as (
                     {%- endfor %}
                 end
         end as season_name,
-        season_means.label_key,
+        season_means.label_key as label_key,
         coalesce(labels.label_name, 'Unmatched') as label_name,
-        season_means.window_start,
-        season_means.window_end,
-        season_means.is_full_cycle,
+        season_means.window_start as window_start,
+        season_means.window_end as window_end,
+        season_means.is_full_cycle as is_full_cycle,
         cast(season_means.days_observed as integer) as days_observed,
         cast(season_means.streams as bigint) as streams,
         cast(season_means.mean_daily_streams as double precision) as mean_daily_streams,
