@@ -26,7 +26,7 @@ from tests.conftest import generate_sample, pipeline_env
 
 pytestmark = pytest.mark.slow
 
-SELECTION = ["--exclude", "path:models/marts/reporting", "path:models/marts/operations"]
+SELECTION = ["--exclude", "resource_type:exposure"]  # every model, seed, snapshot and test (exposures: no-op)
 USAGE_BY_FAMILY = """
     select source_family, count(*) as rows, sum(units), sum(platform_units), sum(revenue), sum(revenue_eur),
            sum(revenue_usd)
