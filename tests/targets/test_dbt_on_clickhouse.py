@@ -1,8 +1,8 @@
 """The dbt project builds on ClickHouse (the engine embedded in-process by chDB, behind dbt-clickhouse: launcher
-``python -m orchestration.clickhouse_dbt``) as on DuckDB, as far as it goes in this version: the same sample lands on
-both through the landing contract, then staging, intermediate and the core, engagement and usage marts build on
-each with their data tests and unit tests. The reporting and operations marts are left out (listed with their
-reasons in dbt_project/target_exceptions.yml, section clickhouse).
+``python -m orchestration.clickhouse_dbt``) as on DuckDB: the same sample lands on both through the landing
+contract, then every model, seed, snapshot, data test and unit test builds on each (exposures aside). Incremental
+runs are full refreshes on ClickHouse for now (the reason is in dbt_project/target_exceptions.yml, section
+clickhouse).
 
 Checked: every selected node succeeds on ClickHouse; no built column carries a qualified name (ClickHouse names a
 column of ``t.*`` or ``t.col`` ``t.col`` where a name recurs in a query of several joins: a silent rename the
