@@ -11,15 +11,9 @@
     sum(streams) / sum(previous) - 1; never add or average the growth columns. Unmatched usage forms its own
     series with a NULL label_key. -#}
 {%- set grains = ['day', 'week', 'month', 'quarter', 'year'] -%}
-with daily_usage as (
+with days as (
 
-    select * from {{ ref('fct_usage_daily') }}
-
-),
-
-calendar as (
-
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_label_usage_daily_filled') }}
 
 ),
 
@@ -32,47 +26,10 @@ labels as (
 feed_window as (
 
     select
-        min(usage_date) as first_date,
-        max(usage_date) as last_date
+        min(date_day) as first_date,
+        max(date_day) as last_date
 
-    from daily_usage
-
-),
-
-series as (
-
-    select distinct label_key from daily_usage
-
-),
-
-usage_by_day as (
-
-    select
-        usage_date,
-        label_key,
-        sum(streams) as streams,
-        sum(revenue_eur) as estimated_revenue_eur
-
-    from daily_usage
-    group by usage_date, label_key
-
-),
-
-days as (
-
-    select
-        calendar.date_day as date_day,
-        series.label_key as label_key,
-        coalesce(usage_by_day.streams, 0) as streams,
-        coalesce(usage_by_day.estimated_revenue_eur, 0) as estimated_revenue_eur
-
-    from calendar
-    inner join feed_window
-        on calendar.date_day between feed_window.first_date and feed_window.last_date
-    cross join series
-    left join usage_by_day
-        on usage_by_day.usage_date = calendar.date_day
-        and usage_by_day.label_key is not distinct from series.label_key
+    from days
 
 ),
 

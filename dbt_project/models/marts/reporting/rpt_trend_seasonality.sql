@@ -11,15 +11,9 @@
 {%- set weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] -%}
 {%- set months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September',
                   'October', 'November', 'December'] -%}
-with daily_usage as (
+with filled_days as (
 
-    select * from {{ ref('fct_usage_daily') }}
-
-),
-
-calendar as (
-
-    select * from {{ ref('dim_date') }}
+    select * from {{ ref('int_label_usage_daily_filled') }}
 
 ),
 
@@ -32,47 +26,23 @@ labels as (
 feed_window as (
 
     select
-        min(usage_date) as first_date,
-        max(usage_date) as last_date
+        min(date_day) as first_date,
+        max(date_day) as last_date
 
-    from daily_usage
-
-),
-
-series as (
-
-    select distinct label_key from daily_usage
-
-),
-
-usage_by_day as (
-
-    select
-        usage_date,
-        label_key,
-        sum(streams) as streams
-
-    from daily_usage
-    group by usage_date, label_key
+    from filled_days
 
 ),
 
 days as (
 
     select
-        calendar.date_day as date_day,
-        {{ week_start('calendar.date_day') }} as week_start_date,
-        {{ month_start('calendar.date_day') }} as month_start_date,
-        series.label_key as label_key,
-        coalesce(usage_by_day.streams, 0) as streams
+        date_day,
+        {{ week_start('date_day') }} as week_start_date,
+        {{ month_start('date_day') }} as month_start_date,
+        label_key,
+        streams
 
-    from calendar
-    inner join feed_window
-        on calendar.date_day between feed_window.first_date and feed_window.last_date
-    cross join series
-    left join usage_by_day
-        on usage_by_day.usage_date = calendar.date_day
-        and usage_by_day.label_key is not distinct from series.label_key
+    from filled_days
 
 ),
 
