@@ -35,7 +35,7 @@ usage_by_day as (
         usage_date,
         label_key,
         sum(streams) as streams,
-        sum(revenue_eur) as estimated_revenue_eur
+        cast(sum(revenue_eur) as decimal(38, 12)) as estimated_revenue_eur
 
     from daily_usage
     group by usage_date, label_key
@@ -48,7 +48,7 @@ filled as (
         calendar.date_day as date_day,
         series.label_key as label_key,
         coalesce(usage_by_day.streams, 0) as streams,
-        coalesce(usage_by_day.estimated_revenue_eur, 0) as estimated_revenue_eur
+        cast(coalesce(usage_by_day.estimated_revenue_eur, 0) as decimal(38, 12)) as estimated_revenue_eur
 
     from calendar
     inner join feed_window
