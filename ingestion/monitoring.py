@@ -82,6 +82,17 @@ def expected_periods(first: str, as_of: dt.date, due_days: int) -> list[str]:
     return periods
 
 
+def _arrived_on(c: Connector, period: str | None, finished_at: dt.datetime) -> dt.date:
+    """The day a delivery counts as arrived, on the monitoring clock: when it landed, but for a report of a
+    monthly period no later than its due day. A report cannot arrive on the monitoring clock before it landed, and
+    a monitoring clock behind the wall clock (a sample with its own clock, a re-run of an old day) would
+    otherwise see every delivery arrive in its future, so that nothing would ever look stale."""
+    landed_on = finished_at.date()
+    if c.cadence == "monthly" and period and len(period) == 7:
+        return min(landed_on, _month_end(period) + dt.timedelta(days=c.due_days))
+    return landed_on
+
+
 def monitor(con: duckdb.DuckDBPyConnection, connectors: Iterable[Connector], as_of: dt.date) -> list[Finding]:
     findings: list[Finding] = []
     for c in connectors:
@@ -114,8 +125,8 @@ def _for_source(c: Connector, rows: list[tuple], as_of: dt.date) -> list[Finding
         out.append(f("completeness", "pass" if landed else "warn", float(len(landed)), "a delivery plan",
                      f"{c.source}: {len(landed)} deliveries landed (no periodic plan to check against)"))
     # freshness: something new landed recently
-    last = max((r[5] for r in landed), default=None)
-    age = (as_of - last.date()).days if last else None
+    last = max((_arrived_on(c, r[0], r[5]) for r in landed), default=None)
+    age = max(0, (as_of - last).days) if last else None
     out.append(f("freshness", "pass" if age is not None and age <= c.fresh_days else "warn",
                  float(age) if age is not None else None, f"<= {c.fresh_days} days",
                  f"{c.source}: last delivery landed {age} days before {as_of}" if last
