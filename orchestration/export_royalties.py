@@ -90,7 +90,7 @@ def export(warehouse: Path, period: str, out_dir: Path, label_key: str | None = 
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([_cell(name, value) for name, value in zip(COLUMNS, row)])
+            writer.writerow([_cell(name, value) for name, value in zip(COLUMNS, row, strict=True)])
             result.rows += 1
             result.units += row[index["units"]] or 0
             if row[index["net_revenue"]] is not None:
@@ -104,7 +104,8 @@ def export(warehouse: Path, period: str, out_dir: Path, label_key: str | None = 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestration.export_royalties", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m orchestration.export_royalties",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--period", required=True, help="statement period, YYYY-MM")
     parser.add_argument("--label-key", default=None, help="only this label's lines (label_key of the rights holder)")
     parser.add_argument("--out", required=True, type=Path, help="folder for the CSV")
@@ -124,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     if result.path is None:
         print(f"export_royalties: no statement lines for {scope}; nothing written", file=sys.stderr)
         return 1
-    totals = ", ".join(f"{currency} {format(amount, 'f')}" for currency, amount in result.net_revenue_by_currency.items())
+    totals = ", ".join(f"{currency} {format(amount, 'f')}"
+                       for currency, amount in result.net_revenue_by_currency.items())
     print(f"{result.path}: {result.rows} lines, {result.units} units, net revenue {totals}; "
           f"EUR {format(result.revenue_eur, 'f')} ({scope})")
     return 0
