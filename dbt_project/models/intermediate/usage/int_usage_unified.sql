@@ -6,7 +6,13 @@
     totals. Money stays DECIMAL in the currency it was paid in; revenue_basis says what it is: a daily feed's
     estimate, a statement's net revenue, a store's proceeds, or nothing reported. Daily feeds and monthly
     statements report the same streams twice (units vs revenue): source_family tells them apart and marts pick
-    one, never both. -#}
+    one, never both. Incremental by batch like int_usage_daily_unioned (macros/incremental_usage.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current')) }}"
+) }}
 with current_batches as (
 
     select batch_id from {{ ref('int_deliveries_current') }}
@@ -257,6 +263,9 @@ current_usage as (
         unioned.adjustment_type is not null as is_adjustment
     from unioned
     where unioned.batch_id in (select batch_id from current_batches)
+    {{ new_batches_filter('unioned', ref('int_deliveries_current'),
+                          ['spotify', 'apple_music', 'deezer', 'dsr_spotify', 'dsr_apple_music', 'dsr_amazon_music',
+                           'dsr_deezer', 'itunes', 'beatport', 'youtube', 'tiktok', 'instagram']) }}
 
 )
 

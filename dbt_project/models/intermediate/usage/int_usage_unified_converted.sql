@@ -2,7 +2,9 @@
     of each currency). Conversion keeps full precision (DECIMAL(38, 12), no rounding per row), so converted
     sums agree with the true totals to far less than half a cent per row; USD goes through EUR (cross rate).
     A currency without a rate for its month keeps NULL converted amounts and has_fx_rate = false rather than
-    a guessed rate. -#}
+    a guessed rate.
+    A view: fct_usage stores the converted lines; storing them here too would cost a full write per build. -#}
+{{ config(materialized='view') }}
 with usage as (
 
     select * from {{ ref('int_usage_unified') }}

@@ -13,13 +13,15 @@
     order_by=('(platform_code, usage_date, isrc)' if target.type == 'clickhouse' else none),
     partition_by=('toYYYYMM(usage_date)' if target.type == 'clickhouse' else none),
     settings=({'allow_nullable_key': 1} if target.type == 'clickhouse' else none),
-    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('dim_track'), ref('int_deliveries_current')) }}"
+    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('int_deliveries_current'),
+                                       fct_usage_daily_changed_isrcs(ref('dim_track'))) }}"
 ) }}
 
 with usage as (
 
     select * from {{ ref('int_usage_daily_unioned') }} as usage
-    {{ usage_rebuild_filter('usage') }}
+    {{ usage_rebuild_filter('usage', ref('int_usage_daily_unioned'), ref('int_deliveries_current'),
+                            fct_usage_daily_changed_isrcs(ref('dim_track'))) }}
 
 ),
 

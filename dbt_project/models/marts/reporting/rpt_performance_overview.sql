@@ -1,4 +1,7 @@
-{#- The "Performance Overview" report: daily usage with every name a dashboard filters or groups by. -#}
+{#- The "Performance Overview" report: daily usage with every name a dashboard filters or groups by.
+    A view over fct_usage_daily and the dimensions: the daily fact is already stored (incrementally), and the
+    names are a join on small tables; the serving copy stores it as a table for the dashboards. -#}
+{{ config(materialized='view') }}
 with usage as (
 
     select * from {{ ref('fct_usage_daily') }}

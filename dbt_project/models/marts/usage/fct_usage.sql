@@ -5,14 +5,36 @@
     the label that owns the track now (what row-level security filters on); label_key_at_usage the label that
     owned it on the day of use (dim_track_history), so a label transfer is reported correctly over time.
     `is_revenue_estimate` marks daily-feed revenue (the platform's estimate; statements are authoritative). Daily
-    feeds and DSR statements report the same streams: filter on source_family, never add them up. -#}
-{#- on ClickHouse: a MergeTree sorted by family, platform and day (the reports' filters and groupings), one
-    partition per month of use; the key columns are Nullable under the contract, hence allow_nullable_key -#}
-{% if target.type == 'clickhouse' %}{{ config(order_by='(source_family, platform_code, usage_date)',
-    partition_by='toYYYYMM(usage_month)', settings={'allow_nullable_key': 1}) }}{% endif %}
+    feeds and DSR statements report the same streams: filter on source_family, never add them up.
+
+    Incremental like fct_usage_daily (macros/incremental_usage.sql): a build rebuilds the --vars date window, the
+    platform-months of newly landed batches and the recordings whose resolution or label changed (a new
+    override re-matches past lines), and deletes superseded batches' lines; --full-refresh gives the same rows.
+    On ClickHouse: a MergeTree sorted by family, platform and day (the reports' filters and groupings), one
+    partition per month of use; the key columns are Nullable under the contract, hence allow_nullable_key. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    order_by=('(source_family, platform_code, usage_date)' if target.type == 'clickhouse' else none),
+    partition_by=('toYYYYMM(usage_month)' if target.type == 'clickhouse' else none),
+    settings=({'allow_nullable_key': 1} if target.type == 'clickhouse' else none),
+    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_unified_converted'), ref('int_deliveries_current'),
+                                       fct_usage_changed_isrcs(ref('int_reported_recordings_matched'), ref('dim_track')),
+                                       'reported_isrc') }}"
+) }}
 with usage as (
 
-    select * from {{ ref('int_usage_unified_converted') }}
+    select * from {{ ref('int_usage_unified_converted') }} as usage
+    {{ usage_rebuild_filter('usage', ref('int_usage_unified_converted'), ref('int_deliveries_current'),
+                            fct_usage_changed_isrcs(ref('int_reported_recordings_matched'), ref('dim_track')),
+                            'isrc') }}
+
+),
+
+deliveries as (
+
+    select batch_id, landed_at from {{ ref('int_deliveries_current') }}
 
 ),
 
@@ -93,9 +115,11 @@ final as (
         resolved.batch_id as batch_id,
         resolved.file_name as file_name,
         resolved.line_number as line_number,
-        resolved.delivery_version as delivery_version
+        resolved.delivery_version as delivery_version,
+        deliveries.landed_at as landed_at
 
     from resolved
+    left join deliveries on deliveries.batch_id = resolved.batch_id
     left join tracks on tracks.isrc = resolved.resolved_isrc
     left join track_versions
         on track_versions.isrc = resolved.resolved_isrc
