@@ -7,6 +7,10 @@ GX's SQL execution engine computes every metric in the database (counts, sums, `
 aggregates, ``LIMIT``-ed samples of unexpected values), so a table of 10^7 rows is never pulled
 into pandas.
 
+``validate_frame`` is GX's pandas path, for an engine GX has no SQL dialect for (ClickHouse: the
+pipeline reads the table from the engine and validates the frame in memory, so the table must fit in
+memory; see orchestration/warehouses/clickhouse.py). The same suites, the same outcome objects.
+
 ``great_expectations`` takes seconds to import, so it is imported inside the functions that need
 it; importing this module (e.g. from Dagster definitions) stays cheap.
 """
@@ -33,7 +37,7 @@ from expectations.duckdb_connection_fix import (
 if TYPE_CHECKING:
     import great_expectations as gx
 
-__all__ = ["ExpectationOutcome", "ValidationOutcome", "validate_table"]
+__all__ = ["ExpectationOutcome", "ValidationOutcome", "validate_frame", "validate_table"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -307,8 +311,6 @@ def validate_table(
     qualified = f"{schema}.{table}"
     with _LOCK:
         context = _ephemeral_context()
-        import great_expectations as gx
-
         if url.startswith("postgresql"):
             datasource = context.data_sources.add_postgres(
                 name="warehouse", connection_string=url, kwargs=engine_kwargs
@@ -334,18 +336,7 @@ def validate_table(
             # GX 1.14 and the generic SQL data source has no schema setting to replace it.
             asset = datasource.add_query_asset(name=qualified, query=query)
             batch_definition = asset.add_batch_definition_whole_table("whole table")
-            bound_suite = context.suites.add(_copy_suite(suite))
-            validation = context.validation_definitions.add(
-                gx.ValidationDefinition(
-                    name=f"{suite.name} on {qualified}", data=batch_definition, suite=bound_suite
-                )
-            )
-            result = validation.run(
-                result_format={
-                    "result_format": "SUMMARY",
-                    "partial_unexpected_count": partial_unexpected_count,
-                }
-            )
+            result = _run(context, batch_definition, suite, qualified, partial_unexpected_count)
             used = datasource.get_execution_engine()
             if used is not execution_engine:  # GX rebuilt it: the DuckDB patch would not have applied
                 release(used)
@@ -357,6 +348,46 @@ def validate_table(
         finally:
             release(execution_engine, datasource.get_engine())
 
+    return _validation_outcome(result, suite, qualified, where, started)
+
+
+def validate_frame(
+    frame: Any,
+    table: str,
+    suite: gx.ExpectationSuite,
+    *,
+    where: str | None = None,
+    partial_unexpected_count: int = PARTIAL_UNEXPECTED_COUNT,
+) -> ValidationOutcome:
+    """Validate a pandas DataFrame holding the rows of ``table`` (``schema.table``) against ``suite``, through
+    GX's pandas execution engine. ``where`` only labels the outcome: the caller read the frame with it."""
+    started = time.perf_counter()
+    with _LOCK:
+        context = _ephemeral_context()
+        datasource = context.data_sources.add_pandas(name="warehouse")
+        asset = datasource.add_dataframe_asset(name=table)
+        batch_definition = asset.add_batch_definition_whole_dataframe("whole table")
+        result = _run(context, batch_definition, suite, table, partial_unexpected_count,
+                      batch_parameters={"dataframe": frame})
+    return _validation_outcome(result, suite, table, where, started)
+
+
+def _run(context: Any, batch_definition: Any, suite: gx.ExpectationSuite, qualified: str,
+         partial_unexpected_count: int, batch_parameters: dict[str, Any] | None = None) -> Any:
+    import great_expectations as gx
+
+    bound_suite = context.suites.add(_copy_suite(suite))
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=f"{suite.name} on {qualified}", data=batch_definition, suite=bound_suite)
+    )
+    return validation.run(
+        batch_parameters=batch_parameters,
+        result_format={"result_format": "SUMMARY", "partial_unexpected_count": partial_unexpected_count},
+    )
+
+
+def _validation_outcome(result: Any, suite: gx.ExpectationSuite, qualified: str, where: str | None,
+                        started: float) -> ValidationOutcome:
     outcomes = tuple(_outcome(r) for r in result.results)
     failed = sum(1 for r in outcomes if not r.success)
     return ValidationOutcome(

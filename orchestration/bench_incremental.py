@@ -2,13 +2,15 @@
 
 ``python -m orchestration.bench_incremental [--var var/bench]``: on the warehouse the benchmark just built,
 
-1. the incremental facts (``fct_usage_daily``) rebuilt in full (``--full-refresh``) and for one day (the last
-   reported day, passed as ``--vars '{usage_from: D, usage_to: D}'`` as a daily partition run passes it): dbt's
-   own execution time of the model (run_results.json), so dbt's start-up is not counted twice; target ≤ 5 %;
-2. the whole daily build (``dbt build`` with that window: every model and test) beside the full build (``dbt
-   build --full-refresh``), wall time; target ≤ 25 %.
+1. the incremental usage models — the facts ``fct_usage_daily`` and ``fct_usage`` and the line tables they read,
+   ``int_usage_daily_unioned`` and ``int_usage_unified`` — rebuilt in full (``--full-refresh``) and for one day
+   (the last reported day, passed as ``--vars '{usage_from: D, usage_to: D}'`` as a daily partition run passes
+   it): dbt's own execution time of each model (run_results.json, pre-hooks included), so dbt's start-up is not
+   counted; target <= 5 % (the facts, and all four together);
+2. the whole daily build (``dbt build`` with that window: every model, snapshot and test) beside the full build
+   (``dbt build --full-refresh``), wall time; target <= 25 %.
 
-It prints both ratios beside their targets and does not fail when one is missed: a benchmark reports.
+It prints every ratio beside its target and does not fail when one is missed: a benchmark reports.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import duckdb
 
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
 
-INCREMENTAL_FACTS = ("fct_usage_daily",)
+INCREMENTAL_MODELS = ("int_usage_daily_unioned", "int_usage_unified", "fct_usage_daily", "fct_usage")
 
 
 def _dbt(args: list[str], target: Path, env: dict[str, str]) -> tuple[float, dict[str, float]]:
@@ -56,16 +58,18 @@ def measure(var: Path) -> list[str]:
     window = json.dumps({"usage_from": str(day), "usage_to": str(day)})
     target = var / "dbt_bench"
     lines = [f"Incremental path on {rows:,} daily usage rows (one day = {day}, {day_rows:,} rows):"]
-    for model in INCREMENTAL_FACTS:
-        _, full = _dbt(["run", "--select", model, "--full-refresh"], target, env)
-        _, one_day = _dbt(["run", "--select", model, "--vars", window], target, env)
-        ratio = one_day[model] / full[model]
-        lines.append(f"  {model}: full refresh {full[model]:.2f} s, one day {one_day[model]:.2f} s "
-                     f"-> {ratio:.1%} (target <= 5 %)")
+    _, full = _dbt(["run", "--select", *INCREMENTAL_MODELS, "--full-refresh"], target, env)
+    _, one_day = _dbt(["run", "--select", *INCREMENTAL_MODELS, "--vars", window], target, env)
+    for model in INCREMENTAL_MODELS:
+        lines.append(f"  {model:<26} full refresh {full[model]:>7.2f} s, one day {one_day[model]:>6.2f} s "
+                     f"-> {one_day[model] / full[model]:>6.1%} (target <= 5 %)")
+    total_full, total_day = (sum(times[m] for m in INCREMENTAL_MODELS) for times in (full, one_day))
+    lines.append(f"  {'all four':<26} full refresh {total_full:>7.2f} s, one day {total_day:>6.2f} s "
+                 f"-> {total_day / total_full:>6.1%} (target <= 5 %)")
     full_build, _ = _dbt(["build", "--full-refresh"], target, env)
     daily_build, _ = _dbt(["build", "--vars", window], target, env)
     lines.append(f"  whole build: full {full_build:.1f} s, daily (window = one day) {daily_build:.1f} s "
-                 f"-> {daily_build / full_build:.1%} (target <= 25 %; the non-incremental models rebuild in full)")
+                 f"-> {daily_build / full_build:.1%} (target <= 25 %)")
     return lines
 
 

@@ -10,6 +10,9 @@ there. Only one process may open a chDB folder at a time: land first, then build
 
 Not named ``dbt_*.py``: dbt imports such modules as plugins. The project and profiles directories and the
 target are filled in unless the arguments give them.
+
+Tools that start a ``dbt`` executable (dagster-dbt's ``DbtCliResource``, which the pipeline's dbt asset uses)
+get one from :func:`write_launcher`: a two-line script running :func:`main` with this environment's Python.
 """
 
 from __future__ import annotations
@@ -72,6 +75,26 @@ def run(args: list[str], path: str | Path | None = None):
     from dbt.cli.main import dbtRunner
 
     return dbtRunner().invoke(dbt_args(args))
+
+
+LAUNCHER_NAME = "dbt-chdb"
+
+
+def write_launcher(folder: str | Path) -> Path:
+    """Write (when missing or stale) an executable ``folder/dbt-chdb`` that runs this module with this environment's
+    Python: a drop-in ``dbt`` executable for dbt on chDB (the folder: TM_CLICKHOUSE_PATH). Returns its path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LAUNCHER_NAME
+    text = (f"#!{sys.executable}\n"
+            "# dbt on the chDB folder TM_CLICKHOUSE_PATH (written by orchestration/clickhouse_dbt.py)\n"
+            "import sys\n\nfrom orchestration.clickhouse_dbt import main\n\nsys.exit(main())\n")
+    if not path.exists() or path.read_text() != text or not os.access(path, os.X_OK):
+        staging = path.with_name(f".{LAUNCHER_NAME}.{os.getpid()}")
+        staging.write_text(text)
+        staging.chmod(0o755)
+        os.replace(staging, path)  # never a half-written launcher, even with two writers
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

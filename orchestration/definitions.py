@@ -1,14 +1,15 @@
-"""The one Definitions object: the whole graph from landing files to the serving copy.
+"""The one Definitions object: the whole graph from landing files to the serving copy, on the target TM_TARGET
+names (orchestration/warehouses/: the resource ``warehouse`` and how dbt runs there).
 
-With the embedded DuckDB target every step opens the same single-writer file, so the job runs its steps
-in one process one after the other, and the run queue (dagster.yaml) lets one run at a time.
+The job runs its steps in one process one after the other, and the run queue (dagster.yaml) lets one run at a
+time: with the embedded targets that is required (a DuckDB file takes one writer, a chDB folder one process, and
+dbt's process opens it between the steps); on PostgreSQL the steps could run in parallel processes, but on this
+graph each process's start-up (loading the code, ~6 s) would cost more than the parallel steps save.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
@@ -20,10 +21,11 @@ from orchestration.assets.ml import track_stream_forecast
 from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS
 from orchestration.assets.serving import serving_copy
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import warehouse_for
 
 settings = get_settings()
 settings.export()
+warehouse = warehouse_for(settings, for_dagster=True)
 
 full_pipeline = dg.define_asset_job(
     "full_pipeline",
@@ -43,9 +45,9 @@ defs = dg.Definitions(
     jobs=[full_pipeline],
     schedules=[daily_schedule],
     resources={
-        "warehouse": WarehouseResource(path=str(settings.warehouse_path)),
+        "warehouse": warehouse,
         **collect_resources(os.environ),
         "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=str(Path(sys.executable).parent / "dbt")),
+                              dbt_executable=warehouse.dbt_executable(settings.var_dir)),
     },
 )

@@ -1,6 +1,8 @@
 """``python -m orchestration.demo``: materialise the whole asset graph once and print what happened.
 
-The run goes through the Dagster instance under ``var/dagster`` so it shows up in ``make ui``.
+The run goes through the Dagster instance under ``var/dagster`` so it shows up in ``make ui``. It runs on the
+warehouse TM_TARGET names (``duckdb``, ``postgres`` or ``clickhouse``; orchestration/settings.py), and so does the
+summary: the quarantine examples come from that warehouse's ``raw._quarantine``.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ class PipelineReport:
     mlflow: dict[str, Any]
     serving: dict[str, Any]
     quarantine_examples: list[tuple[str, int, str]]
-    warehouse_path: str
-    serving_path: str
+    target: str  # duckdb | postgres | clickhouse
+    warehouse_path: str  # where the warehouse is (the DuckDB file, or the database; never a password)
+    serving_path: str  # where readers find the serving layer
+    serving_hint: str  # a command that reads a few rows of it
     log_path: str
 
     def to_json(self) -> str:
@@ -92,18 +96,15 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
             for name in rows:
                 rows[name] += int(data.get(f"rows_{name}", 0))
 
-    quarantine = []
-    if settings.warehouse_path.exists():
-        import duckdb
+    from orchestration.warehouses import warehouse_for
 
-        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-        try:
-            quarantine = con.execute("""
-                SELECT file_name, line_number, reason FROM raw._quarantine
-                WHERE batch_id IN (SELECT batch_id FROM raw._ledger)
-                ORDER BY quarantined_at DESC, file_name, line_number LIMIT 10""").fetchall()
-        finally:
-            con.close()
+    warehouse = warehouse_for(settings)
+    quarantine = []
+    if settings.target != "duckdb" or settings.warehouse_path.exists():
+        quarantine = warehouse.query("""
+            SELECT file_name, line_number, reason FROM raw._quarantine
+            WHERE batch_id IN (SELECT batch_id FROM raw._ledger)
+            ORDER BY quarantined_at DESC, file_name, line_number LIMIT 10""")
     report = PipelineReport(
         success=result.success and not failed_steps,
         run_id=result.run_id,
@@ -116,8 +117,10 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
         mlflow=meta.get("ml/track_stream_forecast", {}),
         serving=meta.get("serving/serving_copy", {}),
         quarantine_examples=[tuple(q) for q in quarantine],
-        warehouse_path=str(settings.warehouse_path),
-        serving_path=str(settings.serving_path),
+        target=settings.target,
+        warehouse_path=warehouse.location,
+        serving_path=warehouse.serving_location,
+        serving_hint=warehouse.reader_hint(),
         log_path=str(log_path),
     )
     return (report, log_entries) if return_events else report
@@ -194,9 +197,8 @@ def render(report: PipelineReport, settings: Settings) -> str:
             "  make docs      dbt docs: models, columns, lineage         http://127.0.0.1:8080",
             "  make mlflow    MLflow: runs, metrics, registered models   http://127.0.0.1:5000",
             "  make superset  Superset: Performance Overview dashboard   http://127.0.0.1:8088",
-            "  SQL on the serving copy (read-only):",
-            f"    .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.serving_path}', "
-            "read_only=True).sql('FROM marts.rpt_performance_overview LIMIT 5'))\"", ""]
+            "  SQL on the serving copy (read-only):" if report.target == "duckdb" else "  SQL on the serving layer:",
+            f"    {report.serving_hint}", ""]
     return "\n".join(out)
 
 

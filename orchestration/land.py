@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--source", action="append", help="land only this source (repeatable)")
     args = parser.parse_args(argv)
-    settings = get_settings(landing_only=True)
+    settings = get_settings()
     connectors = [c for c in ALL_CONNECTORS if not args.source or c.source in args.source]
     unknown = set(args.source or ()) - {c.source for c in connectors}
     if unknown:

@@ -3,14 +3,13 @@
 Everything generated lives under ``TM_VAR_DIR`` (default ``<repo>/var``): delete it and ``make demo``
 rebuilds it all. Tests point ``TM_VAR_DIR`` at a temporary folder.
 
-``TM_TARGET`` picks the warehouse: ``duckdb`` (embedded, the default), ``postgres`` (``TM_POSTGRES_DSN``) or
-``clickhouse`` (``TM_CLICKHOUSE_PATH``, a chDB data folder, default ``<var>/clickhouse``; or
-``TM_CLICKHOUSE_DSN`` for a server). The landing contract lands on all three (``python -m orchestration.land``);
-the rest of the pipeline (dbt, checks, serving) runs on DuckDB only in this version, so ``get_settings()``
-refuses the others unless the caller only lands (``get_settings(landing_only=True)``). The dbt project itself
-also builds on PostgreSQL (profile output ``postgres``): ``export()`` hands dbt the parts of ``TM_POSTGRES_DSN`` as
-``TM_POSTGRES_HOST`` / ``_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_DB`` / ``_SSLMODE``;
-``eval "$(python -m orchestration.settings --dbt-env)"`` does the same for a shell.
+``TM_TARGET`` picks the warehouse the whole pipeline runs on (landing, dbt, checks, forecast, serving layer):
+``duckdb`` (embedded, the default), ``postgres`` (``TM_POSTGRES_DSN``, a libpq connection string) or
+``clickhouse`` (``TM_CLICKHOUSE_PATH``, a chDB data folder, default ``<var>/clickhouse``; or ``TM_CLICKHOUSE_DSN``
+for a server). orchestration/warehouses/ holds one implementation per target. ``export()`` hands dbt's profile
+(dbt_project/profiles.yml) what it reads for the target: the parts of ``TM_POSTGRES_DSN`` as
+``TM_POSTGRES_HOST`` / ``_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_DB`` / ``_SSLMODE``, the chDB folder, or the
+parts of ``TM_CLICKHOUSE_DSN``; ``eval "$(python -m orchestration.settings --dbt-env)"`` does the same for a shell.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ SAMPLE_DELIVERY_LAG_DAYS = 15
 
 
 TARGETS = ("duckdb", "postgres", "clickhouse")
-PIPELINE_TARGETS = ("duckdb",)  # where dbt, the checks and the serving copy run in this version
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +95,11 @@ class Settings:
         env = {"TM_TARGET": self.target, "TM_WAREHOUSE_PATH": str(self.warehouse_path)}
         if self.postgres_dsn:
             env.update(postgres_dbt_env(self.postgres_dsn))
+        if self.target == "clickhouse":
+            if self.clickhouse_path is not None:  # the launcher orchestration/clickhouse_dbt.py opens this folder
+                env["TM_CLICKHOUSE_PATH"] = str(self.clickhouse_path)
+            if self.clickhouse_dsn:
+                env.update(clickhouse_dbt_env(self.clickhouse_dsn))
         return env
 
     def export(self) -> None:
@@ -125,17 +128,26 @@ def postgres_dbt_env(dsn: str) -> dict[str, str]:
     return {var: parts[key] for key, var in _DBT_POSTGRES_PARTS.items() if parts.get(key)}
 
 
-def get_settings(*, landing_only: bool = False) -> Settings:
-    """The settings from the environment. ``landing_only``: the caller only lands raw data, which every target
-    in TARGETS takes; otherwise the target must run the whole pipeline (PIPELINE_TARGETS)."""
+_DBT_CLICKHOUSE_PARTS = {"hostname": "TM_CLICKHOUSE_HOST", "port": "TM_CLICKHOUSE_PORT",
+                         "username": "TM_CLICKHOUSE_USER", "password": "TM_CLICKHOUSE_PASSWORD"}
+
+
+def clickhouse_dbt_env(dsn: str) -> dict[str, str]:
+    """The parts of a ClickHouse server URL (``http://user:password@host:8123``) as the variables of the profile's
+    ``clickhouse`` output. Parts the URL does not give are left out (the profile's defaults)."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(dsn)
+    values = {key: getattr(parts, key) for key in _DBT_CLICKHOUSE_PARTS}
+    return {var: unquote(str(values[key])) for key, var in _DBT_CLICKHOUSE_PARTS.items() if values[key]}
+
+
+def get_settings() -> Settings:
+    """The settings from the environment. Every target in TARGETS runs the whole pipeline."""
     var_dir = Path(os.environ.get("TM_VAR_DIR", REPO_ROOT / "var")).resolve()
     target = os.environ.get("TM_TARGET", "duckdb")
     if target not in TARGETS:
         raise ValueError(f"TM_TARGET={target!r}: choose from {', '.join(TARGETS)}")
-    if target not in PIPELINE_TARGETS and not landing_only:
-        raise ValueError(f"TM_TARGET={target!r}: the landing contract lands on it (python -m orchestration.land), "
-                         "but the models, checks and serving copy run on the embedded 'duckdb' target only in "
-                         "this version")
     postgres_dsn = os.environ.get("TM_POSTGRES_DSN") or None
     clickhouse_dsn = os.environ.get("TM_CLICKHOUSE_DSN") or None
     clickhouse_path = Path(os.environ.get("TM_CLICKHOUSE_PATH") or var_dir / "clickhouse").resolve()
@@ -151,5 +163,5 @@ if __name__ == "__main__":  # eval "$(python -m orchestration.settings --dbt-env
 
     if sys.argv[1:] != ["--dbt-env"]:
         sys.exit("usage: python -m orchestration.settings --dbt-env")
-    for name, value in get_settings(landing_only=True).dbt_env().items():
+    for name, value in get_settings().dbt_env().items():
         print(f"export {name}={shlex.quote(value)}")

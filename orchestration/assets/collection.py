@@ -6,10 +6,10 @@ from collections.abc import Iterator
 import dagster as dg
 
 from ingestion.connectors import ALL_CONNECTORS
-from ingestion.monitoring import CHECKS, monitor, record
+from ingestion.monitoring import CHECKS
 from orchestration.assets.raw import raw_key
 from orchestration.settings import get_settings
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import WarehouseResource
 
 _BY_SOURCE = {c.table: c for c in ALL_CONNECTORS}
 
@@ -22,9 +22,7 @@ _BY_SOURCE = {c.table: c for c in ALL_CONNECTORS}
 def collection_monitoring(context: dg.AssetCheckExecutionContext,
                           warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult]:
     as_of = get_settings().as_of_date
-    with warehouse.connect() as con:
-        findings = monitor(con, ALL_CONNECTORS, as_of)
-        record(con, context.run.run_id, findings)
+    findings = warehouse.monitor_collection(context.run.run_id, as_of)
     for finding in findings:
         severity = dg.AssetCheckSeverity.ERROR if finding.status == "fail" and finding.check == "error_rate" \
             else dg.AssetCheckSeverity.WARN

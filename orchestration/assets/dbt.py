@@ -16,7 +16,7 @@ from ingestion.connectors import USAGE_CONNECTORS
 from orchestration.assets.quality import run_suite
 from orchestration.progress import say
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import WarehouseResource
 
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 _SOURCES_OF_TRUTH = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml", "profiles.yml")
@@ -31,7 +31,9 @@ def ensure_manifest() -> Path:
         newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
     if not MANIFEST_PATH.exists() or MANIFEST_PATH.stat().st_mtime < newest:
         dbt = Path(sys.executable).parent / "dbt"
-        env = {**os.environ, "TM_WAREHOUSE_PATH": os.environ.get("TM_WAREHOUSE_PATH", "/tmp/tm-parse.duckdb")}
+        # the graph is the same on every target: parse with the embedded profile, which needs no server or launcher
+        env = {**os.environ, "TM_TARGET": "duckdb",
+               "TM_WAREHOUSE_PATH": os.environ.get("TM_WAREHOUSE_PATH", "/tmp/tm-parse.duckdb")}
         subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
                         str(DBT_PROJECT_DIR)], check=True, env=env, cwd=DBT_PROJECT_DIR)
     return MANIFEST_PATH
@@ -61,12 +63,15 @@ TRANSLATOR = TuneMantraTranslator(settings=DagsterDbtTranslatorSettings(enable_a
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TRANSLATOR)
-def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """`dbt build`: seeds, models, unit tests and data tests, in dependency order."""
-    say("  dbt build: seeds, staging, intermediate, marts and their tests")
+def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                          warehouse: WarehouseResource) -> Iterator[Any]:
+    """`dbt build` on the configured target (TM_TARGET, read by dbt_project/profiles.yml): seeds, models, unit tests
+    and data tests, in dependency order."""
+    args = warehouse.dbt_build_args()
+    say(f"  dbt {' '.join(args)} on {warehouse.target}: seeds, staging, intermediate, marts and their tests")
     built = tested = 0
     target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id
-    for event in dbt.cli(["build"], context=context, target_path=target_path).stream():
+    for event in dbt.cli(args, context=context, target_path=target_path).stream():
         if isinstance(event, dg.Output | dg.AssetMaterialization):
             built += 1
         elif isinstance(event, dg.AssetCheckResult):
@@ -81,10 +86,9 @@ def _raw_streams_total(warehouse: WarehouseResource) -> int:
     latest = """SELECT sum(streams) AS s FROM (
         SELECT streams, _delivery_version,
                max(_delivery_version) OVER (PARTITION BY date_trunc('month', report_date)) AS latest_version
-        FROM {table}) WHERE _delivery_version = latest_version"""
-    with warehouse.connect(read_only=True) as con:
-        union = " UNION ALL ".join(latest.format(table=c.raw_table) for c in USAGE_CONNECTORS)
-        return int(con.execute(f"SELECT coalesce(sum(s), 0) FROM ({union})").fetchone()[0])
+        FROM {table}) AS versions WHERE _delivery_version = latest_version"""
+    union = " UNION ALL ".join(latest.format(table=c.raw_table) for c in USAGE_CONNECTORS)
+    return int(warehouse.scalar(f"SELECT coalesce(sum(s), 0) FROM ({union}) AS usage_streams"))
 
 
 @dg.asset_check(asset=dg.AssetKey(["marts", "fct_usage_daily"]), name="gx_mart_suite", blocking=True,

@@ -1,4 +1,5 @@
-"""Models that read the marts and write their scores to the ``ml`` schema, tracked in MLflow."""
+"""Models that read the marts and write their scores to the ``ml`` schema of the configured warehouse, tracked in
+MLflow."""
 
 
 import json
@@ -7,15 +8,28 @@ import dagster as dg
 
 from orchestration.progress import say
 from orchestration.settings import get_settings
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import WarehouseResource
+from orchestration.warehouses.base import target_kind
 
 FORECAST_MODEL = "track_stream_forecast"
+# the catalogue's tracks only: usage of an ISRC the catalogue does not hold (is_catalogue_match false) counts in the
+# marts' totals, but it is nobody's track to forecast (no title, no label)
+DAILY_STREAMS = """
+    SELECT isrc, usage_date, CAST(sum(streams) AS DOUBLE PRECISION) AS streams
+    FROM marts.fct_usage_daily WHERE is_catalogue_match GROUP BY isrc, usage_date"""
+# {predictions}: the model's rows (isrc, forecast_date, horizon_days, predicted_*, model_*), joined in the warehouse
+FORECAST_TABLE = """
+    SELECT p.isrc, t.track_title, t.artist_name, t.label_key, p.forecast_date::DATE AS forecast_date,
+           p.horizon_days::INTEGER AS horizon_days, p.predicted_streams, p.predicted_streams_lower,
+           p.predicted_streams_upper, p.model_name, p.model_version, p.mlflow_run_id
+    FROM {predictions} AS p LEFT JOIN marts.dim_track AS t USING (isrc)
+    ORDER BY p.isrc, p.forecast_date"""
 
 
 @dg.asset(
     key=["ml", "track_stream_forecast"],
     group_name="ml",
-    kinds={"scikitlearn", "mlflow", "duckdb"},
+    kinds={"scikitlearn", "mlflow", target_kind()},
     deps=[dg.AssetKey(["marts", "fct_usage_daily"]), dg.AssetKey(["marts", "dim_track"])],
     description="28-day daily stream forecast per catalogue track with 90% intervals (ml/forecast.py); backtested "
                 "against the seasonal-naive baseline, logged and registered in MLflow.",
@@ -25,12 +39,7 @@ def track_stream_forecast(context: dg.AssetExecutionContext, warehouse: Warehous
     from ml.tracking import configure, log_sklearn_model
 
     settings = get_settings()
-    with warehouse.connect(read_only=True) as con:
-        # the catalogue's tracks only: usage of an ISRC the catalogue does not hold (is_catalogue_match false)
-        # counts in the marts' totals, but it is nobody's track to forecast (no title, no label)
-        daily = con.execute("""
-            SELECT isrc, usage_date, sum(streams)::DOUBLE AS streams
-            FROM marts.fct_usage_daily WHERE is_catalogue_match GROUP BY ALL""").df()
+    daily = warehouse.frame(DAILY_STREAMS)
     series = fc.Series.from_frame(daily)
     say(f"  forecast: training on {len(series.isrcs)} tracks x {series.n_days} days")
     model, evaluation = fc.train_and_evaluate(series)
@@ -53,17 +62,7 @@ def track_stream_forecast(context: dg.AssetExecutionContext, warehouse: Warehous
     predictions["model_name"] = FORECAST_MODEL
     predictions["model_version"] = logged.version
     predictions["mlflow_run_id"] = logged.run_id
-    with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS ml")
-        con.register("predictions", predictions)
-        con.execute("""
-            CREATE OR REPLACE TABLE ml.track_stream_forecast AS
-            SELECT p.isrc, t.track_title, t.artist_name, t.label_key, p.forecast_date::DATE AS forecast_date,
-                   p.horizon_days::INTEGER AS horizon_days, p.predicted_streams, p.predicted_streams_lower,
-                   p.predicted_streams_upper, p.model_name, p.model_version, p.mlflow_run_id
-            FROM predictions AS p LEFT JOIN marts.dim_track AS t USING (isrc)
-            ORDER BY p.isrc, p.forecast_date""")
-        rows = con.execute("SELECT count(*) FROM ml.track_stream_forecast").fetchone()[0]
+    rows = warehouse.create_table_as("ml", "track_stream_forecast", FORECAST_TABLE, {"predictions": predictions})
     say(f"  forecast: WAPE {evaluation.wape_model:.3f} vs seasonal-naive {evaluation.wape_seasonal_naive:.3f}, "
         f"MLflow run {logged.run_id[:8]}, {FORECAST_MODEL} v{logged.version}")
     return dg.MaterializeResult(metadata={

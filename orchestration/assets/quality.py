@@ -11,31 +11,26 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import WarehouseResource
 
 HISTORY_TABLE = "quality.validation_results"
+# portable types: each warehouse maps them to its own (JSON is jsonb on PostgreSQL, a String on ClickHouse)
+HISTORY_COLUMNS = (("run_id", "VARCHAR"), ("validated_at", "TIMESTAMP"), ("asset", "VARCHAR"),
+                   ("suite_name", "VARCHAR"), ("success", "BOOLEAN"), ("evaluated", "INTEGER"), ("failed", "INTEGER"),
+                   ("error_failures", "INTEGER"), ("warning_failures", "INTEGER"), ("details", "JSON"))
 
 
 def record_validation(warehouse: WarehouseResource, run_id: str, asset: str, outcome: Any) -> None:
-    with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS quality")
-        con.execute(f"""CREATE TABLE IF NOT EXISTS {HISTORY_TABLE} (
-            run_id VARCHAR, validated_at TIMESTAMP, asset VARCHAR, suite_name VARCHAR, success BOOLEAN,
-            evaluated INTEGER, failed INTEGER, error_failures INTEGER, warning_failures INTEGER, details JSON)""")
-        con.execute(f"INSERT INTO {HISTORY_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-            run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), asset, outcome.suite_name, outcome.success,
-            outcome.evaluated, outcome.failed, len(outcome.error_failures), len(outcome.warning_failures),
-            json.dumps(outcome.to_dict(), default=str),
-        ])
+    warehouse.append_rows(HISTORY_TABLE, HISTORY_COLUMNS, [(
+        run_id, dt.datetime.now(dt.UTC).replace(tzinfo=None), asset, outcome.suite_name, outcome.success,
+        outcome.evaluated, outcome.failed, len(outcome.error_failures), len(outcome.warning_failures),
+        json.dumps(outcome.to_dict(), default=str),
+    )])
 
 
 def run_suite(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, schema: str, table: str,
               suite: Any) -> dg.AssetCheckResult:
-    from pathlib import Path
-
-    from expectations.runner import validate_table
-
-    outcome = validate_table(Path(warehouse.path), schema, table, suite)
+    outcome = warehouse.validate(schema, table, suite)
     record_validation(warehouse, context.run.run_id, f"{schema}.{table}", outcome)
     errors, warnings = outcome.error_failures, outcome.warning_failures
     failing = [_describe(r) for r in (*errors, *warnings)]

@@ -2,18 +2,17 @@
 
 
 import time
-from pathlib import Path
 
 import dagster as dg
 
 from ingestion.connectors import ALL_CONNECTORS, USAGE_CONNECTORS
-from ingestion.contract import LEDGER, Connector, FileResult, ensure_schema, land_file, recover_interrupted
+from ingestion.contract import LEDGER, Connector, FileResult
 from ingestion.monitoring import REFUSED
 from orchestration.assets.collect import COLLECT_KEYS
 from orchestration.assets.quality import record_validation, run_suite
-from orchestration.progress import progress
 from orchestration.settings import get_settings
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import WarehouseResource
+from orchestration.warehouses.base import target_kind
 
 
 def raw_key(connector: Connector) -> dg.AssetKey:
@@ -39,24 +38,16 @@ def build_raw_asset(connector: Connector) -> dg.AssetsDefinition:
         key=raw_key(connector),
         deps=upstream,
         group_name="raw",
-        kinds={"duckdb", "python"},
+        kinds={target_kind(), "python"},
         description=f"Files under landing/{connector.source}/ landed into {connector.raw_table} by the "
                     f"'{connector.source}' connector through the landing contract (ingestion/contract.py).",
         retry_policy=dg.RetryPolicy(max_retries=2, delay=2, backoff=dg.Backoff.EXPONENTIAL),
     )
     def _land(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         landing_dir = get_settings().landing_dir
-        files = connector.files(landing_dir)
         started = time.perf_counter()
-        results: list[FileResult] = []
-        with warehouse.connect() as con:
-            ensure_schema(con, ALL_CONNECTORS)
-            recovered = recover_interrupted(con)
-            if recovered:
-                context.log.warning(f"{recovered} interrupted load(s) marked failed; their files land again now")
-            for path in progress(files, f"land {connector.source}"):
-                results.append(land_file(con, connector, path, Path(landing_dir)))
-            total_rows = con.execute(f"SELECT count(*) FROM {connector.raw_table}").fetchone()[0]
+        landing = warehouse.land(connector, landing_dir, context.log)
+        results, total_rows = landing.results, landing.total_rows
         refused = [r for r in results if r.status in REFUSED]
         for r in refused:
             context.log.warning(f"{r.file_name}: {r.status} by the landing contract, nothing landed: {r.error}")
@@ -102,10 +93,9 @@ def build_raw_check(connector: Connector) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=raw_key(connector), name="gx_raw_suite", blocking=True,
                     description=f"Great Expectations suite for {connector.raw_table} (expectations/suites/raw.py).")
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            expected = con.execute(
-                f"SELECT coalesce(sum(rows_landed), 0) FROM {LEDGER} WHERE source = ? AND status = 'landed'",
-                [connector.source]).fetchone()[0]
+        expected = warehouse.scalar(
+            f"SELECT coalesce(sum(rows_landed), 0) FROM {LEDGER} WHERE source = ? AND status = 'landed'",
+            [connector.source])
         return run_suite(context, warehouse, "raw", connector.table, _suite_for(connector, int(expected)))
 
     return _check

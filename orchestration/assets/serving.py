@@ -1,64 +1,42 @@
-"""The serving copy: marts, model outputs and quality history in a separate DuckDB file, replaced atomically.
+"""The serving layer: marts, model outputs and quality history where readers (Superset, analysts' SQL) query them,
+replaced atomically, so readers keep seeing the last good data while a build runs. It only runs when everything
+upstream materialised and every blocking check passed.
 
-Readers (Superset, analysts' SQL) open the serving file read-only, so they never contend with the pipeline's
-single writer, and they keep seeing the last good data while a build runs. The copy is written next to the
-target and renamed over it in one step; it only runs when everything upstream materialised and every
-blocking check passed.
+Each warehouse publishes its own way (orchestration/warehouses/):
+
+* DuckDB: a separate DuckDB file, written next to its destination and renamed over it in one step; readers open
+  it read-only, so they never contend with the pipeline's single writer;
+* PostgreSQL: the schema ``serving`` of the warehouse, built as ``serving__next`` and swapped in with two schema
+  renames in one transaction;
+* ClickHouse: the database ``serving``, built as ``serving__next`` and swapped table by table (EXCHANGE TABLES).
 """
 
 
-import os
-from pathlib import Path
-
 import dagster as dg
-import duckdb
 
 from orchestration.assets.dbt import mart_keys
 from orchestration.progress import say
-from orchestration.settings import get_settings
-from orchestration.warehouse import WarehouseResource
+from orchestration.warehouses import SERVED_SCHEMAS, WarehouseResource
+from orchestration.warehouses.base import target_kind
+from orchestration.warehouses.duckdb_file import publish
 
-SERVED_SCHEMAS = ("marts", "ml", "quality")
-
-
-def publish(warehouse_path: Path, serving_path: Path, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> dict[str, int]:
-    serving_path.parent.mkdir(parents=True, exist_ok=True)
-    staging_file = serving_path.with_name(serving_path.name + ".tmp")
-    staging_file.unlink(missing_ok=True)
-    counts: dict[str, int] = {}
-    con = duckdb.connect(str(staging_file))
-    try:
-        con.execute(f"ATTACH '{warehouse_path}' AS warehouse (READ_ONLY)")
-        tables = con.execute(f"""
-            SELECT table_schema, table_name FROM information_schema.tables
-            WHERE table_catalog = 'warehouse' AND table_schema IN ({', '.join('?' * len(schemas))})
-            ORDER BY 1, 2""", list(schemas)).fetchall()
-        for schema in sorted({s for s, _ in tables}):
-            con.execute(f"CREATE SCHEMA {schema}")
-        for schema, table in tables:
-            con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM warehouse.{schema}.{table}")
-            counts[f"{schema}.{table}"] = con.execute(f"SELECT count(*) FROM {schema}.{table}").fetchone()[0]
-        con.execute("DETACH warehouse")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    os.replace(staging_file, serving_path)  # atomic on one filesystem
-    return counts
+__all__ = ["SERVED_SCHEMAS", "publish", "serving_copy"]
 
 
 @dg.asset(
     key=["serving", "serving_copy"],
     group_name="serving",
-    kinds={"duckdb"},
+    kinds={target_kind()},
     deps=[*mart_keys(), dg.AssetKey(["ml", "track_stream_forecast"])],
-    description="Publishes marts, ml and quality schemas to the read-only serving file Superset reads.",
+    description="Publishes the marts, ml and quality schemas to the serving layer Superset reads (on DuckDB a "
+                "read-only file, on PostgreSQL and ClickHouse the 'serving' schema), replaced atomically.",
 )
 def serving_copy(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    serving_path = get_settings().serving_path
-    counts = publish(Path(warehouse.path), serving_path)
-    say(f"  serving copy: {len(counts)} tables -> {serving_path}")
+    published = warehouse.publish_serving(SERVED_SCHEMAS)
+    counts = published.counts
+    say(f"  serving copy: {len(counts)} tables -> {published.location}")
     return dg.MaterializeResult(metadata={
-        "path": str(serving_path),
+        "path": published.location,
         "tables": len(counts),
         "rpt_performance_overview_rows": counts.get("marts.rpt_performance_overview", 0),
         "tables_rows": dg.MetadataValue.json(counts),

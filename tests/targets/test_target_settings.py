@@ -34,24 +34,24 @@ def test_duckdb_stays_the_default_of_the_whole_pipeline(env, tmp_path: Path) -> 
     assert settings.warehouse_path.exists()
 
 
-def test_postgres_and_clickhouse_are_landing_targets(env, tmp_path: Path) -> None:
+def test_postgres_and_clickhouse_are_chosen_by_one_variable(env, tmp_path: Path) -> None:
     env.setenv("TM_TARGET", "postgres")
     with pytest.raises(ValueError, match="TM_POSTGRES_DSN"):
-        get_settings(landing_only=True)
+        get_settings()
     env.setenv("TM_POSTGRES_DSN", "host=127.0.0.1 dbname=tm password=secret")
-    assert get_settings(landing_only=True).postgres_dsn == "host=127.0.0.1 dbname=tm password=secret"
-    assert "secret" not in repr(get_settings(landing_only=True))
-    with pytest.raises(ValueError, match="models, checks and serving copy run on the embedded 'duckdb'"):
-        get_settings()  # the pipeline (dbt, checks, serving) still runs on DuckDB only
+    assert get_settings().postgres_dsn == "host=127.0.0.1 dbname=tm password=secret"
+    assert "secret" not in repr(get_settings())
+    # the whole pipeline runs there: dbt's profile gets the DSN's parts
+    assert get_settings().dbt_env()["TM_POSTGRES_DB"] == "tm"
 
     env.setenv("TM_TARGET", "clickhouse")
-    assert get_settings(landing_only=True).clickhouse_path == tmp_path / "var" / "clickhouse"
+    assert get_settings().clickhouse_path == tmp_path / "var" / "clickhouse"
     env.setenv("TM_CLICKHOUSE_PATH", str(tmp_path / "ch"))
-    assert get_settings(landing_only=True).clickhouse_path == tmp_path / "ch"
+    assert get_settings().clickhouse_path == tmp_path / "ch"
 
     env.setenv("TM_TARGET", "snowflake")
     with pytest.raises(ValueError, match="choose from duckdb, postgres, clickhouse"):
-        get_settings(landing_only=True)
+        get_settings()
 
 
 def test_the_land_command_lands_on_the_configured_target(sample, tmp_path: Path) -> None:
