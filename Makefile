@@ -8,6 +8,7 @@ SEED ?= 42
 ROWS ?= 250000
 EXTRAS ?= all
 SCALE ?= 1e7
+TARGET_ROWS ?= 1e6
 EVAL_SEED ?= 7
 PERIOD ?= 2026-10
 export TM_VAR_DIR := $(VAR)
@@ -20,7 +21,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-ingest evaluate ui docs \
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-targets bench-ingest evaluate ui docs \
         export-royalties \
         webhook mlflow superset lint clean
 
@@ -56,7 +57,10 @@ test-fast: setup  ## the quick loop: skips tests marked slow
 	$(PY) -m pytest -m "not slow" --durations=10
 
 bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, rows/s, memory, ratio to one query
-	$(PY) -m orchestration.bench --rows $(SCALE)
+	$(PY) -m orchestration.bench --rows $(SCALE) --target-rows $(TARGET_ROWS)
+
+bench-targets: setup  ## the same landing and dbt build on DuckDB, PostgreSQL and ClickHouse (TARGET_ROWS=1e6)
+	$(PY) -m orchestration.bench_targets --rows $(TARGET_ROWS)
 
 bench-ingest: setup  ## file ingestion alone vs read_csv at SCALE rows; writes benchmarks/ingestion_<scale>.md
 	$(PY) -m orchestration.bench_ingest --rows $(SCALE)

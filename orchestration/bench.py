@@ -6,6 +6,10 @@ job in-process. A sampler thread records the resident memory of this process and
 as a child) every 100 ms; each step's peak is the highest sample inside the step's window. The baseline is
 the same aggregation (daily streams and EUR revenue per day, platform, territory and recording) written
 as a single DuckDB query straight over the report files: the floor any pipeline is compared to.
+
+Then two measurements of their own: the daily incremental path on the warehouse just built
+(orchestration/bench_incremental.py) and the same dbt build on DuckDB, PostgreSQL and ClickHouse at
+``--target-rows`` (orchestration/bench_targets.py).
 """
 
 from __future__ import annotations
@@ -111,6 +115,8 @@ def run_one_query(landing: Path, workdir: Path) -> tuple[float, int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=float, default=1e7)
+    parser.add_argument("--target-rows", type=float, default=1e6,
+                        help="usage rows of the DuckDB / PostgreSQL / ClickHouse comparison (bench_targets.py)")
     parser.add_argument("--var", type=Path, default=REPO_ROOT / "var" / "bench")
     args = parser.parse_args()
     var = args.var.resolve()
@@ -180,6 +186,11 @@ def main() -> None:
 
     print()
     print("\n".join(measure(var)))
+
+    from orchestration.bench_targets import measure as measure_targets
+
+    print()
+    print("\n".join(measure_targets(REPO_ROOT / "var" / "bench_targets", args.target_rows)))
 
 
 def _rows_for(step: str, report, usage_rows: int) -> int:

@@ -86,8 +86,8 @@ class Settings:
                            clickhouse_path=self.clickhouse_path, clickhouse_dsn=self.clickhouse_dsn)
 
     def ensure_dirs(self) -> None:
-        for path in (self.landing_dir, self.warehouse_path.parent, self.serving_path.parent, self.mlflow_dir,
-                     self.mlflow_artifact_root, self.dagster_home):
+        embedded = (self.warehouse_path.parent, self.serving_path.parent) if self.target == "duckdb" else ()
+        for path in (self.landing_dir, *embedded, self.mlflow_dir, self.mlflow_artifact_root, self.dagster_home):
             path.mkdir(parents=True, exist_ok=True)
 
     def dbt_env(self) -> dict[str, str]:

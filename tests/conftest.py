@@ -71,6 +71,13 @@ def generate_sample(var_dir: Path, rows: int = TEST_ROWS, seed: int = 42) -> dic
     return json.loads((var_dir / "landing" / "manifest.json").read_text())
 
 
+def late_and_restated(manifest: dict[str, Any]) -> list[str]:
+    """The sample's files that arrive after the others in production: the late file and every restatement."""
+    return [f["file"] for f in manifest["files"]
+            if f.get("late") or (f.get("delivery_version") or 1) > 1 or f.get("supersedes")
+            or (f.get("expected", {}).get("delivery_version") or 1) > 1]
+
+
 def run_pipeline(var_dir: Path, manifest: dict[str, Any]) -> PipelineRun:
     (var_dir / "dagster").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO_ROOT / "infra" / "dagster" / "dagster.yaml", var_dir / "dagster" / "dagster.yaml")
@@ -103,7 +110,7 @@ def var_copy(pipeline_run: PipelineRun, tmp_path: Path) -> Path:
 # one throwaway PostgreSQL cluster per test session, a fresh database per test (collectors and targets)
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Any]:
-    from tests.support.postgres import PostgresError, start_postgres
+    from orchestration.local_postgres import PostgresError, start_postgres
 
     try:
         cluster = start_postgres()

@@ -67,8 +67,8 @@ def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
                           warehouse: WarehouseResource) -> Iterator[Any]:
     """`dbt build` on the configured target (TM_TARGET, read by dbt_project/profiles.yml): seeds, models, unit tests
     and data tests, in dependency order."""
-    args = warehouse.dbt_build_args()
-    say(f"  dbt {' '.join(args)} on {warehouse.target}: seeds, staging, intermediate, marts and their tests")
+    args = ["build"]  # incremental models rebuild what changed (macros/incremental_usage.sql), on every target
+    say(f"  dbt build on {warehouse.target}: seeds, staging, intermediate, marts and their tests")
     built = tested = 0
     target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id
     for event in dbt.cli(args, context=context, target_path=target_path).stream():

@@ -16,7 +16,7 @@ The assets never open a connection of their own; they call the resource named ``
 * ``validate(schema, table, suite)``: a Great Expectations suite on a table (GX's SQL path where GX speaks the
   engine's dialect, its pandas path where it does not).
 * ``publish_serving()``: the serving layer readers query, replaced atomically after a successful build.
-* ``dbt_executable(var_dir)`` and ``dbt_build_args()``: how dbt runs on the target.
+* ``dbt_executable(var_dir)``: how dbt runs on the target.
 * ``sqlalchemy_url``: for tools that take one (GX), where the target has a SQLAlchemy dialect.
 
 ``TM_TARGET`` picks the implementation (orchestration.warehouses.warehouse_for): duckdb_file.py (the default,
@@ -150,10 +150,6 @@ class WarehouseResource(dg.ConfigurableResource, abc.ABC):
     def dbt_executable(self, var_dir: Path) -> str:
         """The executable dagster-dbt runs (``dbt`` of this environment unless the target needs a launcher)."""
         return str(Path(sys.executable).parent / "dbt")
-
-    def dbt_build_args(self) -> list[str]:
-        """The dbt command of the pipeline's build."""
-        return ["build"]
 
 
 class PublishingWarehouse(WarehouseResource, abc.ABC):

@@ -3,11 +3,12 @@ TM_CLICKHOUSE_PATH (default ``<var>/clickhouse``), or a server (TM_CLICKHOUSE_DS
 
 * Landing: the landing contract; ClickHouse has no transactions, the ledger makes each batch atomic
   (ingestion/targets/clickhouse.py).
-* dbt: the profile's ``clickhouse`` output, always ``--full-refresh`` (the incremental models' pre-hooks do not
-  run there yet: dbt_project/target_exceptions.yml). On chDB, dagster-dbt runs a small generated executable that
-  starts ``orchestration/clickhouse_dbt.py`` (dbt-clickhouse's HTTP client replaced by the chDB one). Only one
-  process may open a chDB folder at a time: every step here opens a client and closes it before the next step
-  runs, so dbt's process can open the folder in between (the job runs its steps one after the other).
+* dbt: the profile's ``clickhouse`` output, incremental as on the other targets: the incremental usage models'
+  pre-hooks delete what a build replaces with lightweight ``DELETE``s, synchronous under the profile's
+  ``lightweight_deletes_sync`` (macros/incremental_usage.sql). On chDB, dagster-dbt runs a small generated
+  executable that starts ``orchestration/clickhouse_dbt.py`` (dbt-clickhouse's HTTP client replaced by the chDB
+  one). Only one process may open a chDB folder at a time: every step here opens a client and closes it before
+  the next step runs, so dbt's process can open the folder in between (the job runs its steps one after the other).
 * Checks: Great Expectations has no ClickHouse (let alone chDB) SQL dialect, so the checks run on GX's *pandas*
   path: the table is read from ClickHouse into a DataFrame (``SELECT *``) and the same suites validate it in
   memory. The results are GX's own, but the table must fit in memory: fine for the raw layer of a few million
@@ -249,6 +250,3 @@ class ClickHouseWarehouse(PublishingWarehouse):
         from orchestration.clickhouse_dbt import write_launcher
 
         return str(write_launcher(Path(var_dir) / "bin"))
-
-    def dbt_build_args(self) -> list[str]:
-        return ["build", "--full-refresh"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT, pipeline_env
+from tests.conftest import REPO_ROOT, late_and_restated, pipeline_env
 
 pytestmark = pytest.mark.slow
 
@@ -44,9 +44,7 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
 
 def test_an_incremental_build_after_a_late_file_and_restatements_equals_a_full_refresh(pipeline_run, var_copy) -> None:
     manifest = pipeline_run.manifest
-    held_back = [f["file"] for f in manifest["files"]
-                 if f.get("late") or (f.get("delivery_version") or 1) > 1 or f.get("supersedes")
-                 or (f.get("expected", {}).get("delivery_version") or 1) > 1]
+    held_back = late_and_restated(manifest)
     assert any("_v2" in f for f in held_back) and any(f.startswith("dsr_") for f in held_back), held_back
     assert any(f.get("late") for f in manifest["files"]), "the sample has no late file"
     landing = var_copy / "landing"
@@ -71,12 +69,12 @@ def test_an_incremental_build_after_a_late_file_and_restatements_equals_a_full_r
         con.execute("create schema incremental_build")
         for table in marts:
             con.execute(f"create table incremental_build.{table} as select * from marts.{table}")
-        late_and_restated = con.execute(
+        counted_late = con.execute(
             "select count(*) from marts.fct_usage_daily where file_name in (select unnest(?))",
             [held_back]).fetchall()[0][0]
     finally:
         con.close()
-    assert late_and_restated > 0, "the incremental build counted nothing from the files that arrived late"
+    assert counted_late > 0, "the incremental build counted nothing from the files that arrived late"
 
     _dbt(var_copy, "--full-refresh")
     con = duckdb.connect(str(warehouse), read_only=True)

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.local_postgres import running_postgres
 from orchestration.settings import DBT_PROJECT_DIR
-from tests.support.postgres import running_postgres
 
 pytestmark = pytest.mark.slow
 

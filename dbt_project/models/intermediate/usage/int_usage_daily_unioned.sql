@@ -7,7 +7,8 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current')) }}"
+    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current')) }}",
+    **usage_table_storage(['platform_code', 'usage_date'], 'usage_date')
 ) }}
 with current_batches as (
 

@@ -10,11 +10,10 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    order_by=('(platform_code, usage_date, isrc)' if target.type == 'clickhouse' else none),
-    partition_by=('toYYYYMM(usage_date)' if target.type == 'clickhouse' else none),
-    settings=({'allow_nullable_key': 1} if target.type == 'clickhouse' else none),
     pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('int_deliveries_current'),
-                                       fct_usage_daily_changed_isrcs(ref('dim_track'))) }}"
+                                       fct_usage_daily_changed_isrcs(ref('dim_track'))) }}",
+    **usage_table_storage(['platform_code', 'usage_date', 'isrc'], 'usage_date',
+                          pg_indexes=[['usage_date', 'platform_code'], ['label_key', 'usage_date'], ['isrc']])
 ) }}
 
 with usage as (

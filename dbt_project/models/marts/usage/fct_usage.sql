@@ -10,18 +10,18 @@
     Incremental like fct_usage_daily (macros/incremental_usage.sql): a build rebuilds the --vars date window, the
     platform-months of newly landed batches and the recordings whose resolution or label changed (a new
     override re-matches past lines), and deletes superseded batches' lines; --full-refresh gives the same rows.
-    On ClickHouse: a MergeTree sorted by family, platform and day (the reports' filters and groupings), one
-    partition per month of use; the key columns are Nullable under the contract, hence allow_nullable_key. -#}
+    Stored per warehouse by usage_table_storage (macros/physical_design.sql): on ClickHouse sorted by family,
+    platform and day, a partition per month of use; on PostgreSQL indexed by day, label and family-month. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    order_by=('(source_family, platform_code, usage_date)' if target.type == 'clickhouse' else none),
-    partition_by=('toYYYYMM(usage_month)' if target.type == 'clickhouse' else none),
-    settings=({'allow_nullable_key': 1} if target.type == 'clickhouse' else none),
     pre_hook="{{ prepare_usage_rebuild(ref('int_usage_unified_converted'), ref('int_deliveries_current'),
                                        fct_usage_changed_isrcs(ref('int_reported_recordings_matched'), ref('dim_track')),
-                                       'reported_isrc') }}"
+                                       'reported_isrc') }}",
+    **usage_table_storage(['source_family', 'platform_code', 'usage_date'], 'usage_month',
+                          pg_indexes=[['usage_date', 'platform_code'], ['label_key', 'usage_date'],
+                                      ['source_family', 'usage_month']])
 ) }}
 with usage as (
 
