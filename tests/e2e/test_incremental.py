@@ -1,9 +1,12 @@
 """Incremental = full refresh: a warehouse built before a late file and two restatements arrived, then landed
-again and built incrementally, holds marts identical to a full refresh of the same raw data (``EXCEPT ALL``
-both ways returns no row, for every table of the marts schema).
+again and built incrementally, and built incrementally once more after a label analyst decided an unmatched
+recording (a row in the overrides seed), holds marts identical to a full refresh of the same raw data and
+decisions (``EXCEPT ALL`` both ways returns no row, for every table of the marts schema); the decision re-matched
+every past line of that recording.
 
-Runs on a copy of the session's var folder: the landing files are the session's sample; the warehouse is
-rebuilt from scratch in the copy with the manifest's late and restating files held back for the first build.
+Runs on a copy of the session's var folder and of the dbt project (its seed gets the decision): the landing files
+are the session's sample; the warehouse is rebuilt from scratch in the copy with the manifest's late and
+restating files held back for the first build.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ def _run(cmd: list[str], var_dir: Path, cwd: Path = REPO_ROOT) -> None:
     assert proc.returncode == 0, f"{' '.join(cmd)} failed:\n{proc.stdout[-4000:]}\n{proc.stderr[-2000:]}"
 
 
-def _dbt(var_dir: Path, *args: str) -> None:
+def _dbt(var_dir: Path, project: Path, *args: str) -> None:
     _run([DBT, "build", "--profiles-dir", ".", "--target-path", str(var_dir / "dbt_target"), *args], var_dir,
-         cwd=REPO_ROOT / "dbt_project")
+         cwd=project)
 
 
 def _land(var_dir: Path) -> None:
@@ -42,7 +45,8 @@ def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
                                       "and table_type = 'BASE TABLE' order by 1", [schema]).fetchall()]
 
 
-def test_an_incremental_build_after_a_late_file_and_restatements_equals_a_full_refresh(pipeline_run, var_copy) -> None:
+def test_an_incremental_build_after_a_late_file_and_restatements_equals_a_full_refresh(pipeline_run, var_copy,
+                                                                                       tmp_path: Path) -> None:
     manifest = pipeline_run.manifest
     held_back = late_and_restated(manifest)
     assert any("_v2" in f for f in held_back) and any(f.startswith("dsr_") for f in held_back), held_back
@@ -53,13 +57,23 @@ def test_an_incremental_build_after_a_late_file_and_restatements_equals_a_full_r
         (holding / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.move(landing / name, holding / name)
     shutil.rmtree(var_copy / "warehouse")
+    project = tmp_path / "dbt_project"
+    shutil.copytree(REPO_ROOT / "dbt_project", project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml"))
 
     _land(var_copy)
-    _dbt(var_copy)  # the first build: incremental models start full
+    _dbt(var_copy, project)  # the first build: incremental models start full
     for name in held_back:
         shutil.move(holding / name, landing / name)
     _land(var_copy)
-    _dbt(var_copy)  # incremental: picks up the late month and the restated ones
+    _dbt(var_copy, project)  # incremental: picks up the late month and the restated ones
+
+    # a decision on an unmatched recording: it is one of the catalogue's after all
+    unknown = next(i for i in manifest["families"]["daily_streams"]["unknown_isrcs"]["isrcs"]
+                   if i != "GBXQT2500001")  # (that one the committed seed already decides: not ours)
+    ours = sorted(manifest["hidden"]["tracks"])[0]
+    with (project / "seeds" / "entity_resolution_overrides.csv").open("a", encoding="utf-8") as seed:
+        seed.write(f"{unknown},,,match,{ours},label operations,2026-11-30,the test's decision\n")
+    _dbt(var_copy, project)  # incremental: the decision re-matches the recording's past lines
 
     warehouse = var_copy / "warehouse" / "tunemantra.duckdb"
     con = duckdb.connect(str(warehouse))
@@ -72,11 +86,14 @@ def test_an_incremental_build_after_a_late_file_and_restatements_equals_a_full_r
         counted_late = con.execute(
             "select count(*) from marts.fct_usage_daily where file_name in (select unnest(?))",
             [held_back]).fetchall()[0][0]
+        decided = con.execute("select count(*), count(*) filter (where isrc = ? and match_method = 'override') "
+                              "from marts.fct_usage where reported_isrc = ?", [ours, unknown]).fetchall()[0]
     finally:
         con.close()
     assert counted_late > 0, "the incremental build counted nothing from the files that arrived late"
+    assert decided[0] > 0 and decided[1] == decided[0], f"{unknown}: {decided[1]} of {decided[0]} lines re-matched"
 
-    _dbt(var_copy, "--full-refresh")
+    _dbt(var_copy, project, "--full-refresh")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         assert _tables(con, "marts") == marts
