@@ -17,7 +17,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import datetime as dt
 import os
+import platform
 import shutil
 import threading
 import time
@@ -118,6 +120,7 @@ def main() -> None:
     parser.add_argument("--target-rows", type=float, default=1e6,
                         help="usage rows of the DuckDB / PostgreSQL / ClickHouse comparison (bench_targets.py)")
     parser.add_argument("--var", type=Path, default=REPO_ROOT / "var" / "bench")
+    parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks", help="where the figures are written")
     args = parser.parse_args()
     var = args.var.resolve()
     shutil.rmtree(var, ignore_errors=True)
@@ -166,31 +169,43 @@ def main() -> None:
     one_seconds, one_rows, one_streams = run_one_query(var / "landing", var)
     land_and_build = sum(s.seconds for s in stages if s.name.startswith(("raw__", "tunemantra_dbt")))
 
-    print(f"\nBenchmark at {usage_rows:,} usage rows ({input_bytes / 2**20:,.0f} MiB of report files); "
-          f"generator {generate_seconds:.1f}s (not part of the pipeline)")
-    print(f"{'stage':<52} {'wall s':>8} {'rows':>12} {'rows/s':>12} {'peak MiB':>9}")
+    out: list[str] = []
+    out.append(f"Benchmark at {usage_rows:,} usage rows ({input_bytes / 2**20:,.0f} MiB of report files); "
+               f"generator {generate_seconds:.1f}s (not part of the pipeline)")
+    out.append(f"{'stage':<52} {'wall s':>8} {'rows':>12} {'rows/s':>12} {'peak MiB':>9}")
     for s in stages:
-        print(f"{s.name:<52} {s.seconds:>8.1f} {s.rows:>12,} {s.rows_per_second:>12,.0f} {s.peak_rss_mib:>9,.0f}")
+        out.append(f"{s.name:<52} {s.seconds:>8.1f} {s.rows:>12,} {s.rows_per_second:>12,.0f} "
+                   f"{s.peak_rss_mib:>9,.0f}")
     peak_all = max((rss for _, rss in sampler.samples), default=0)
-    print(f"{'whole pipeline (incl. Dagster start-up)':<52} {pipeline_seconds:>8.1f} {usage_rows:>12,} "
-          f"{usage_rows / pipeline_seconds:>12,.0f} {peak_all:>9,.0f}")
-    print(f"{'one DuckDB query over the raw files':<52} {one_seconds:>8.1f} {usage_rows:>12,} "
-          f"{usage_rows / one_seconds:>12,.0f}")
+    out.append(f"{'whole pipeline (incl. Dagster start-up)':<52} {pipeline_seconds:>8.1f} {usage_rows:>12,} "
+               f"{usage_rows / pipeline_seconds:>12,.0f} {peak_all:>9,.0f}")
+    out.append(f"{'one DuckDB query over the raw files':<52} {one_seconds:>8.1f} {usage_rows:>12,} "
+               f"{usage_rows / one_seconds:>12,.0f}")
     ok = one_streams == manifest["totals"]["streams"] == report.serving.get("streams_total", one_streams)
-    print(f"one-query result: {one_rows:,} rows, {one_streams:,} streams "
-          f"({'equals' if ok else 'DIFFERS FROM'} the manifest's {manifest['totals']['streams']:,})")
-    print(f"ratio pipeline / one query: whole pipeline {pipeline_seconds / one_seconds:.1f}x, "
-          f"landing + dbt build {land_and_build / one_seconds:.1f}x")
+    out.append(f"one-query result: {one_rows:,} rows, {one_streams:,} streams "
+               f"({'equals' if ok else 'DIFFERS FROM'} the manifest's {manifest['totals']['streams']:,})")
+    out.append(f"ratio pipeline / one query: whole pipeline {pipeline_seconds / one_seconds:.1f}x, "
+               f"landing + dbt build {land_and_build / one_seconds:.1f}x")
+    print("\n" + "\n".join(out), flush=True)
 
     from orchestration.bench_incremental import measure
 
-    print()
-    print("\n".join(measure(var)))
+    incremental = measure(var)
+    print("\n" + "\n".join(incremental), flush=True)
 
     from orchestration.bench_targets import measure as measure_targets
 
-    print()
-    print("\n".join(measure_targets(REPO_ROOT / "var" / "bench_targets", args.target_rows)))
+    targets = measure_targets(REPO_ROOT / "var" / "bench_targets", args.target_rows)
+    print("\n" + "\n".join(targets), flush=True)
+
+    written = args.out / f"pipeline_{args.rows:.0e}.md".replace("+", "")
+    written.parent.mkdir(parents=True, exist_ok=True)
+    written.write_text("\n".join([
+        f"# Pipeline benchmark: {usage_rows:,} usage rows", "",
+        f"Measured {dt.date.today()} on {platform.machine()} ({os.cpu_count()} CPUs). "
+        f"Command: `make bench SCALE={args.rows:g} TARGET_ROWS={args.target_rows:g}`.", "",
+        "```", *out, "", *incremental, "", *targets, "```", ""]))
+    print(f"written to {written}")
 
 
 def _rows_for(step: str, report, usage_rows: int) -> int:
