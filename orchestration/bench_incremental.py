@@ -7,8 +7,9 @@
    (the last reported day, passed as ``--vars '{usage_from: D, usage_to: D}'`` as a daily partition run passes
    it): dbt's own execution time of each model (run_results.json, pre-hooks included), so dbt's start-up is not
    counted; target <= 5 % (the facts, and all four together);
-2. the whole daily build (``dbt build`` with that window: every model, snapshot and test) beside the full build
-   (``dbt build --full-refresh``), wall time; target <= 25 %.
+2. the daily build (``dbt build --selector usage_daily`` with that window: what a day of usage changes, the
+   dbt side of Dagster's daily partitions, dbt_project/selectors.yml) beside the full build (``dbt build
+   --full-refresh``: every node), wall time; target <= 25 %. Every node with the window is printed too.
 
 It prints every ratio beside its target and does not fail when one is missed: a benchmark reports.
 """
@@ -44,7 +45,7 @@ def _dbt(args: list[str], target: Path, env: dict[str, str]) -> tuple[float, dic
     return seconds, {r["unique_id"].split(".")[-1]: r["execution_time"] for r in results}
 
 
-def measure(var: Path) -> list[str]:
+def measure(var: Path, *, models_only: bool = False) -> list[str]:
     warehouse = var / "warehouse" / "tunemantra.duckdb"
     env = {**os.environ, "TM_VAR_DIR": str(var), "TM_WAREHOUSE_PATH": str(warehouse),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
@@ -66,18 +67,25 @@ def measure(var: Path) -> list[str]:
     total_full, total_day = (sum(times[m] for m in INCREMENTAL_MODELS) for times in (full, one_day))
     lines.append(f"  {'all four':<26} full refresh {total_full:>7.2f} s, one day {total_day:>6.2f} s "
                  f"-> {total_day / total_full:>6.1%} (target <= 5 %)")
+    if models_only:
+        return lines
     full_build, _ = _dbt(["build", "--full-refresh"], target, env)
-    daily_build, _ = _dbt(["build", "--vars", window], target, env)
-    lines.append(f"  whole build: full {full_build:.1f} s, daily (window = one day) {daily_build:.1f} s "
-                 f"-> {daily_build / full_build:.1%} (target <= 25 %)")
+    daily_build, _ = _dbt(["build", "--selector", "usage_daily", "--vars", window], target, env)
+    everything, _ = _dbt(["build", "--vars", window], target, env)
+    lines.append(f"  whole build: full {full_build:.1f} s (dbt build --full-refresh: every node), "
+                 f"daily {daily_build:.1f} s (dbt build --selector usage_daily with the day's window: the usage "
+                 f"lineage and every mart downstream of it) -> {daily_build / full_build:.1%} (target <= 25 %)")
+    lines.append(f"  for comparison, every node with the day's window (dbt build --vars): {everything:.1f} s "
+                 f"-> {everything / full_build:.1%}")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--var", type=Path, default=REPO_ROOT / "var" / "bench")
+    parser.add_argument("--models-only", action="store_true", help="the incremental models only, not the builds")
     args = parser.parse_args()
-    print("\n".join(measure(args.var.resolve())))
+    print("\n".join(measure(args.var.resolve(), models_only=args.models_only)))
 
 
 if __name__ == "__main__":

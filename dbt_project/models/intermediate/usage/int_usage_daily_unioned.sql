@@ -7,7 +7,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current')) }}",
+    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current'), daily_feed_sources()) }}",
     **usage_table_storage(['platform_code', 'usage_date'], 'usage_date')
 ) }}
 with current_batches as (
@@ -50,7 +50,7 @@ latest_delivery as (
     select *
     from unioned
     where batch_id in (select batch_id from current_batches)
-    {{ new_batches_filter('unioned', ref('int_deliveries_current'), ['spotify', 'apple_music', 'deezer']) }}
+    {{ new_batches_filter('unioned', ref('int_deliveries_current'), daily_feed_sources()) }}
 
 )
 

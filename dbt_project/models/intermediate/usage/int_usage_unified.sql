@@ -11,7 +11,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current')) }}",
+    pre_hook="{{ prepare_batch_rebuild(ref('int_deliveries_current'), unified_usage_sources()) }}",
     **usage_table_storage(['platform_code', 'usage_date'], 'usage_date')
 ) }}
 with current_batches as (
@@ -47,7 +47,8 @@ daily_feeds as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref(feed) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -81,7 +82,8 @@ statements as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref(statement) }}
     {% if not loop.last %}union all{% endif %}
     {%- endfor %}
@@ -113,7 +115,8 @@ itunes as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref('stg_itunes__sales') }}
 
 ),
@@ -143,7 +146,8 @@ beatport as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref('stg_beatport__sales') }}
 
 ),
@@ -173,7 +177,8 @@ youtube as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref('stg_youtube__asset_report') }}
 
 ),
@@ -203,7 +208,8 @@ tiktok as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref('stg_tiktok__sound_creations') }}
 
 ),
@@ -233,7 +239,8 @@ instagram as (
         batch_id,
         file_name,
         line_number,
-        delivery_version
+        delivery_version,
+        loaded_at
     from {{ ref('stg_instagram__reels') }}
 
 ),
@@ -264,9 +271,7 @@ current_usage as (
         unioned.adjustment_type is not null as is_adjustment
     from unioned
     where unioned.batch_id in (select batch_id from current_batches)
-    {{ new_batches_filter('unioned', ref('int_deliveries_current'),
-                          ['spotify', 'apple_music', 'deezer', 'dsr_spotify', 'dsr_apple_music', 'dsr_amazon_music',
-                           'dsr_deezer', 'itunes', 'beatport', 'youtube', 'tiktok', 'instagram']) }}
+    {{ new_batches_filter('unioned', ref('int_deliveries_current'), unified_usage_sources()) }}
 
 )
 

@@ -10,8 +10,9 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('int_deliveries_current'),
-                                       fct_usage_daily_changed_isrcs(ref('dim_track'))) }}",
+    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_daily_unioned'), ref('int_deliveries_current'), daily_feed_sources(),
+                                       fct_usage_daily_mapping(ref('dim_track'))) }}",
+    post_hook="{{ save_usage_mapping(ref('int_deliveries_current'), fct_usage_daily_mapping(ref('dim_track'))) }}",
     **usage_table_storage(['platform_code', 'usage_date', 'isrc'], 'usage_date',
                           pg_indexes=[['usage_date', 'platform_code'], ['label_key', 'usage_date'], ['isrc']])
 ) }}
@@ -19,8 +20,8 @@
 with usage as (
 
     select * from {{ ref('int_usage_daily_unioned') }} as usage
-    {{ usage_rebuild_filter('usage', ref('int_usage_daily_unioned'), ref('int_deliveries_current'),
-                            fct_usage_daily_changed_isrcs(ref('dim_track'))) }}
+    {{ usage_rebuild_filter('usage', ref('int_usage_daily_unioned'), ref('int_deliveries_current'), daily_feed_sources(),
+                            fct_usage_daily_mapping(ref('dim_track'))) }}
 
 ),
 

@@ -24,11 +24,30 @@
     did not moves streams between a label's cell and the unmatched cell (NULL label_key). -#}
 {%- set tolerance = var('statement_reconciliation_tolerance', 0.01) -%}
 {%- set noise_sigmas = var('statement_reconciliation_noise_sigmas', 3) -%}
-with usage as (
+with usage_cells as (
 
-    select * from {{ ref('fct_usage') }}
+    {#- the one pass over the usage lines: every later step reads these cells (platform, month, territory, label,
+        side and paid currency), never the lines again -#}
+    select
+        platform_code,
+        usage_month,
+        territory_code,
+        label_key,
+        source_family,
+        currency,
+        count(*) as usage_lines,
+        sum(units) as units,
+        sum(revenue) as revenue,
+        count(revenue) as revenue_lines,
+        sum(revenue_eur) as revenue_eur,
+        count(revenue_eur) as revenue_eur_lines,
+        sum(revenue_usd) as revenue_usd,
+        count(revenue_usd) as revenue_usd_lines
+
+    from {{ ref('fct_usage') }}
     where source_family in ('daily_feed', 'dsr_statement')
         and usage_type = 'stream'
+    group by platform_code, usage_month, territory_code, label_key, source_family, currency
 
 ),
 
@@ -58,7 +77,7 @@ platform_sides as (
         count(case when source_family = 'daily_feed' then 1 end) > 0 as has_daily_feed,
         count(case when source_family = 'dsr_statement' then 1 end) > 0 as has_statements
 
-    from usage
+    from usage_cells
     group by platform_code
 
 ),
@@ -76,67 +95,59 @@ platform_periods as (
                 then min(case when source_family = 'dsr_statement' then currency end)
         end as statement_currency
 
-    from usage
+    from usage_cells
     group by platform_code, usage_month
 
 ),
 
-usage_in_statement_currency as (
+cells_in_statement_currency as (
 
+    {#- each cell's revenue in the statement's currency: as paid when that is the statement's currency, else its
+        EUR or USD conversion; with how many of its lines have that amount (NULL: no rate) -#}
     select
-        usage.*,
-        platform_periods.statement_currency as statement_currency,
+        usage_cells.*,
         case
-            when usage.currency = platform_periods.statement_currency then cast(usage.revenue as decimal(38, 12))
-            when platform_periods.statement_currency = 'EUR' then usage.revenue_eur
-            when platform_periods.statement_currency = 'USD' then usage.revenue_usd
-        end as revenue_statement_currency
+            when usage_cells.currency = platform_periods.statement_currency
+                then cast(usage_cells.revenue as decimal(38, 12))
+            when platform_periods.statement_currency = 'EUR' then usage_cells.revenue_eur
+            when platform_periods.statement_currency = 'USD' then usage_cells.revenue_usd
+        end as revenue_statement_currency,
+        case
+            when usage_cells.currency = platform_periods.statement_currency then usage_cells.revenue_lines
+            when platform_periods.statement_currency = 'EUR' then usage_cells.revenue_eur_lines
+            when platform_periods.statement_currency = 'USD' then usage_cells.revenue_usd_lines
+            else 0
+        end as revenue_statement_currency_lines
 
-    from usage
+    from usage_cells
     inner join platform_periods
-        on platform_periods.platform_code = usage.platform_code
-        and platform_periods.statement_period = usage.usage_month
+        on platform_periods.platform_code = usage_cells.platform_code
+        and platform_periods.statement_period = usage_cells.usage_month
 
 ),
 
-daily_feed_cells as (
+{%- for side, family in [('daily_feed', 'daily_feed'), ('statement', 'dsr_statement')] %}
+
+{{ side }}_cells as (
 
     select
         platform_code,
         usage_month as statement_period,
         territory_code,
         label_key,
-        count(*) as usage_lines,
+        sum(usage_lines) as usage_lines,
         sum(units) as streams,
         sum(revenue_eur) as revenue_eur,
         {#- NULL unless every line converts (a third currency without a rate to the statement's) -#}
-        case when count(revenue_statement_currency) = count(*) then sum(revenue_statement_currency) end
+        case when sum(revenue_statement_currency_lines) = sum(usage_lines) then sum(revenue_statement_currency) end
             as revenue_statement_currency
 
-    from usage_in_statement_currency
-    where source_family = 'daily_feed'
+    from cells_in_statement_currency
+    where source_family = '{{ family }}'
     group by platform_code, usage_month, territory_code, label_key
 
 ),
-
-statement_cells as (
-
-    select
-        platform_code,
-        usage_month as statement_period,
-        territory_code,
-        label_key,
-        count(*) as usage_lines,
-        sum(units) as streams,
-        sum(revenue_eur) as revenue_eur,
-        case when count(revenue_statement_currency) = count(*) then sum(revenue_statement_currency) end
-            as revenue_statement_currency
-
-    from usage_in_statement_currency
-    where source_family = 'dsr_statement'
-    group by platform_code, usage_month, territory_code, label_key
-
-),
+{%- endfor %}
 
 cells as (
 

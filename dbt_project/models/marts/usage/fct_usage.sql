@@ -16,9 +16,11 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_unified_converted'), ref('int_deliveries_current'),
-                                       fct_usage_changed_isrcs(ref('int_reported_recordings_matched'), ref('dim_track')),
+    pre_hook="{{ prepare_usage_rebuild(ref('int_usage_unified_converted'), ref('int_deliveries_current'), unified_usage_sources(),
+                                       fct_usage_mapping(ref('int_reported_recordings_matched'), ref('dim_track')),
                                        'reported_isrc') }}",
+    post_hook="{{ save_usage_mapping(ref('int_deliveries_current'),
+                                     fct_usage_mapping(ref('int_reported_recordings_matched'), ref('dim_track'))) }}",
     **usage_table_storage(['source_family', 'platform_code', 'usage_date'], 'usage_month',
                           pg_indexes=[['usage_date', 'platform_code'], ['label_key', 'usage_date'],
                                       ['source_family', 'usage_month']])
@@ -26,9 +28,8 @@
 with usage as (
 
     select * from {{ ref('int_usage_unified_converted') }} as usage
-    {{ usage_rebuild_filter('usage', ref('int_usage_unified_converted'), ref('int_deliveries_current'),
-                            fct_usage_changed_isrcs(ref('int_reported_recordings_matched'), ref('dim_track')),
-                            'isrc') }}
+    {{ usage_rebuild_filter('usage', ref('int_usage_unified_converted'), ref('int_deliveries_current'), unified_usage_sources(),
+                            fct_usage_mapping(ref('int_reported_recordings_matched'), ref('dim_track'))) }}
 
 ),
 
