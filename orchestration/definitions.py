@@ -1,7 +1,17 @@
 """The one Definitions object: the whole graph from landing files to the serving copy, on the target TM_TARGET
 names (orchestration/warehouses/: the resource ``warehouse`` and how dbt runs there).
 
-The job runs its steps in one process one after the other, and the run queue (dagster.yaml) lets one run at a
+Two jobs over it, both partitioned by usage day (orchestration/partitions.py):
+
+* ``full_pipeline``: every asset: land what arrived, build the whole dbt project (the usage lineage for the run's
+  days), validate, forecast, publish. ``make demo`` runs it for the latest day; the sensor ``new_report_files``
+  starts it when a report file lands;
+* ``usage_daily``: what a day of usage changes: land what arrived, the usage lineage of dbt (selector
+  usage_daily) for the day, its checks, the forecast and the serving layer. The schedule
+  ``usage_daily_schedule`` runs it every morning for the day before; a backfill of a range of days is one run.
+
+Every job runs its steps in one process one after the other (the in-process executor, also for the UI's ad-hoc
+materialisations), and the run queue (dagster.yaml) lets one run at a
 time: with the embedded targets that is required (a DuckDB file takes one writer, a chDB folder one process, and
 dbt's process opens it between the steps); on PostgreSQL the steps could run in parallel processes, but on this
 graph each process's start-up (loading the code, ~6 s) would cost more than the parallel steps save.
@@ -16,10 +26,11 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.collect import COLLECT_ASSETS, collect_resources
 from orchestration.assets.collection import collection_monitoring
-from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models
+from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models, usage_daily_dbt_models
 from orchestration.assets.ml import track_stream_forecast
-from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS
+from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS, new_report_files
 from orchestration.assets.serving import serving_copy
+from orchestration.partitions import usage_days
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
 from orchestration.warehouses import warehouse_for
 
@@ -30,20 +41,33 @@ warehouse = warehouse_for(settings, for_dagster=True)
 full_pipeline = dg.define_asset_job(
     "full_pipeline",
     selection=dg.AssetSelection.all(),
-    description="Land new report files, build the warehouse, validate, forecast and publish the serving copy.",
-    executor_def=dg.in_process_executor,
+    partitions_def=usage_days,
+    description="Land new report files, build the warehouse, validate, forecast and publish the serving layer.",
 )
 
-daily_schedule = dg.ScheduleDefinition(
-    name="daily_full_pipeline", job=full_pipeline, cron_schedule="0 6 * * *",
-    default_status=dg.DefaultScheduleStatus.STOPPED,
+usage_daily = dg.define_asset_job(
+    "usage_daily",
+    selection=(dg.AssetSelection.groups("collect", "raw") | dg.AssetSelection.assets(usage_daily_dbt_models)
+               | dg.AssetSelection.assets(track_stream_forecast, serving_copy)),
+    partitions_def=usage_days,
+    description="What a day of usage changes: land new files, rebuild the usage lineage for the day (dbt selector "
+                "usage_daily), validate, forecast and publish.",
+)
+
+usage_daily_schedule = dg.build_schedule_from_partitioned_job(
+    usage_daily, name="usage_daily_schedule", hour_of_day=6, default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="Every morning at 06:00 UTC, the day before.",
 )
 
 defs = dg.Definitions(
-    assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, tunemantra_dbt_models, track_stream_forecast, serving_copy],
+    assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, usage_daily_dbt_models, tunemantra_dbt_models,
+            track_stream_forecast, serving_copy],
     asset_checks=[*RAW_CHECKS, collection_monitoring, *MART_CHECKS],
-    jobs=[full_pipeline],
-    schedules=[daily_schedule],
+    jobs=[full_pipeline, usage_daily],
+    schedules=[usage_daily_schedule],
+    sensors=[new_report_files],
+    # every job, the UI's ad-hoc materialisations included: steps one after the other in the run's process
+    executor=dg.in_process_executor,
     resources={
         "warehouse": warehouse,
         **collect_resources(os.environ),

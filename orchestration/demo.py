@@ -60,16 +60,20 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
     platforms = contextlib.ExitStack()
     platforms.enter_context(simulated_platforms(settings.landing_dir))
     from orchestration.definitions import defs  # after the platforms: resources read their endpoints
+    from orchestration.partitions import latest_day
 
     started = time.perf_counter()
     job = defs.resolve_job_def("full_pipeline")
+    # the latest usage day: a first build is a full one whatever the day, and later ones take in whatever
+    # landed since, whatever its days (orchestration/partitions.py)
+    partition_key = latest_day()
     log_path = settings.var_dir / "logs" / f"pipeline_{time.strftime('%Y%m%dT%H%M%S')}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     say(f"pipeline: materialising the whole asset graph (tool output: {log_path})")
     with DagsterInstance.get() as instance, log_path.open("w") as log, \
             contextlib.redirect_stdout(log), contextlib.redirect_stderr(log):
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
+            instance=instance, raise_on_error=False, partition_key=partition_key,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         )
         log_entries = instance.all_logs(result.run_id) if return_events else []

@@ -2,6 +2,7 @@
 plus the Great Expectations checks that guard the marts."""
 
 
+import json
 import os
 import subprocess
 import sys
@@ -14,29 +15,57 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from ingestion.connectors import USAGE_CONNECTORS
 from orchestration.assets.quality import run_suite
+from orchestration.partitions import dbt_window_vars, usage_days
 from orchestration.progress import say
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
 from orchestration.warehouses import WarehouseResource
 
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
-_SOURCES_OF_TRUTH = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml", "profiles.yml")
+_SOURCES_OF_TRUTH = ("models", "macros", "seeds", "tests", "snapshots", "dbt_project.yml", "profiles.yml",
+                     "selectors.yml")
+
+
+USAGE_DAILY_SELECTOR = "usage_daily"
+_SELECTION_PATH = DBT_PROJECT_DIR / "target" / f"selector_{USAGE_DAILY_SELECTOR}.json"
+
+
+def _dbt(command: list[str]) -> str:
+    dbt = Path(sys.executable).parent / "dbt"
+    # the graph is the same on every target: parse with the embedded profile, which needs no server or launcher
+    env = {**os.environ, "TM_TARGET": "duckdb",
+           "TM_WAREHOUSE_PATH": os.environ.get("TM_WAREHOUSE_PATH", "/tmp/tm-parse.duckdb")}
+    return subprocess.run([str(dbt), *command, "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+                           str(DBT_PROJECT_DIR)], check=True, env=env, cwd=DBT_PROJECT_DIR, capture_output=True,
+                          text=True).stdout
 
 
 def ensure_manifest() -> Path:
-    """Parse the project only when the manifest is missing or older than a project file (not on every load)."""
+    """Parse the project only when the manifest is missing or older than a project file (not on every load), and
+    list the models of the selector ``usage_daily`` beside it (``usage_daily_models``)."""
     newest = 0.0
     for name in _SOURCES_OF_TRUTH:
         path = DBT_PROJECT_DIR / name
         files = [path] if path.is_file() else list(path.rglob("*")) if path.exists() else []
         newest = max([newest, *(f.stat().st_mtime for f in files if f.is_file())])
     if not MANIFEST_PATH.exists() or MANIFEST_PATH.stat().st_mtime < newest:
-        dbt = Path(sys.executable).parent / "dbt"
-        # the graph is the same on every target: parse with the embedded profile, which needs no server or launcher
-        env = {**os.environ, "TM_TARGET": "duckdb",
-               "TM_WAREHOUSE_PATH": os.environ.get("TM_WAREHOUSE_PATH", "/tmp/tm-parse.duckdb")}
-        subprocess.run([str(dbt), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-                        str(DBT_PROJECT_DIR)], check=True, env=env, cwd=DBT_PROJECT_DIR)
+        _dbt(["parse"])
+    listed = json.loads(_SELECTION_PATH.read_text()) if _SELECTION_PATH.exists() else {}
+    if listed.get("manifest_mtime_ns") != MANIFEST_PATH.stat().st_mtime_ns:
+        # dbt ls itself: dagster-dbt's own evaluation of a YAML selector differs from dbt's (graph operators
+        # reach tests directly, path methods need the project), and the run must build what dbt would
+        out = _dbt(["ls", "--selector", USAGE_DAILY_SELECTOR, "--resource-type", "model", "--output", "name",
+                    "--no-write-json"])
+        models = sorted(line.strip() for line in out.splitlines() if line.strip() and " " not in line.strip())
+        staged = _SELECTION_PATH.with_name(f"{_SELECTION_PATH.name}.{os.getpid()}")  # processes may race: rename
+        staged.write_text(json.dumps({"manifest_mtime_ns": MANIFEST_PATH.stat().st_mtime_ns, "models": models}))
+        staged.replace(_SELECTION_PATH)
     return MANIFEST_PATH
+
+
+def usage_daily_models() -> list[str]:
+    """The models of the dbt selector ``usage_daily`` (dbt_project/selectors.yml), as dbt lists them."""
+    ensure_manifest()
+    return json.loads(_SELECTION_PATH.read_text())["models"]
 
 
 class TuneMantraTranslator(DagsterDbtTranslator):
@@ -62,22 +91,43 @@ class TuneMantraTranslator(DagsterDbtTranslator):
 TRANSLATOR = TuneMantraTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=TRANSLATOR)
-def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                          warehouse: WarehouseResource) -> Iterator[Any]:
-    """`dbt build` on the configured target (TM_TARGET, read by dbt_project/profiles.yml): seeds, models, unit tests
-    and data tests, in dependency order."""
-    args = ["build"]  # incremental models rebuild what changed (macros/incremental_usage.sql), on every target
-    say(f"  dbt build on {warehouse.target}: seeds, staging, intermediate, marts and their tests")
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], what: str) -> Iterator[Any]:
+    """``dbt build`` of the step's selection (dagster-dbt adds it), its artifacts under
+    var/dbt/runs/<run id>/<step>/ (a run may build the project in several steps)."""
+    say(f"  dbt build {what}")
     built = tested = 0
-    target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id
-    for event in dbt.cli(args, context=context, target_path=target_path).stream():
+    target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id / context.op_execution_context.step_key
+    for event in dbt.cli(["build", *args], context=context, target_path=target_path).stream():
         if isinstance(event, dg.Output | dg.AssetMaterialization):
             built += 1
         elif isinstance(event, dg.AssetCheckResult):
             tested += 1
         yield event
-    say(f"  dbt build: {built} models/seeds built, {tested} tests as checks")
+    say(f"  dbt build {what}: {built} models/seeds built, {tested} tests as checks")
+
+
+# The two dbt assets split the project by model: the selector's models (partitioned by usage day) and everything
+# else; a data test goes with the models it reads (dbt's eager indirect selection, as dagster-dbt selects too).
+_USAGE_DAILY = " ".join(usage_daily_models())
+
+
+@dbt_assets(manifest=ensure_manifest(), select=_USAGE_DAILY, dagster_dbt_translator=TRANSLATOR,
+            partitions_def=usage_days, backfill_policy=dg.BackfillPolicy.single_run(), name="usage_daily_dbt_models")
+def usage_daily_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                           warehouse: WarehouseResource) -> Iterator[Any]:
+    """What a day of usage changes (the models of the dbt selector usage_daily), for the run's days: a partition,
+    or a range of them as one run (a backfill). The incremental models rebuild the window's days and whatever
+    landed since their last build (macros/incremental_usage.sql)."""
+    args = dbt_window_vars(context.partition_time_window)
+    yield from _dbt_build(context, dbt, args, f"of the usage days {json.loads(args[1])} on {warehouse.target}")
+
+
+@dbt_assets(manifest=ensure_manifest(), exclude=_USAGE_DAILY, dagster_dbt_translator=TRANSLATOR)
+def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                          warehouse: WarehouseResource) -> Iterator[Any]:
+    """Everything else of the dbt project on the configured target (TM_TARGET, read by dbt_project/profiles.yml):
+    seeds, staging, the catalogue and dimensions, the other families' facts, unit and data tests."""
+    yield from _dbt_build(context, dbt, [], f"on {warehouse.target}: seeds, staging, dimensions, the other facts")
 
 
 def _raw_streams_total(warehouse: WarehouseResource) -> int:
@@ -111,7 +161,8 @@ def performance_overview_gx(context: dg.AssetCheckExecutionContext,
 
 
 MART_CHECKS = [fct_usage_daily_gx, performance_overview_gx]
+DBT_ASSETS = [usage_daily_dbt_models, tunemantra_dbt_models]
 
 
 def mart_keys() -> list[dg.AssetKey]:
-    return [k for k in tunemantra_dbt_models.keys if k.path[0] == "marts"]
+    return [k for assets in DBT_ASSETS for k in assets.keys if k.path[0] == "marts"]

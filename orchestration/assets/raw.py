@@ -1,6 +1,8 @@
 """Raw layer: one asset per connector (landing files -> ``raw.<source>__<entity>``) and its GX check."""
 
 
+import hashlib
+import json
 import time
 
 import dagster as dg
@@ -10,6 +12,7 @@ from ingestion.contract import LEDGER, Connector, FileResult
 from ingestion.monitoring import REFUSED
 from orchestration.assets.collect import COLLECT_KEYS
 from orchestration.assets.quality import record_validation, run_suite
+from orchestration.partitions import latest_day
 from orchestration.settings import get_settings
 from orchestration.warehouses import WarehouseResource
 from orchestration.warehouses.base import target_kind
@@ -115,4 +118,42 @@ LANDING_RECORDS = [
     )
 ]
 
-__all__ = ["LANDING_RECORDS", "RAW_ASSETS", "RAW_CHECKS", "raw_key", "record_validation"]
+
+# --- new report files ------------------------------------------------------------------------------------------
+# Sources a collect asset writes (an API pull, an Airbyte sync, a database pull) are not watched: the pipeline's own
+# run writes their files, and watching them would start a run after every run.
+WATCHED = [c for c in ALL_CONNECTORS if c.source not in COLLECT_KEYS]
+
+
+def _landing_state() -> dict[str, list[int]]:
+    """Every watched report file: its path under the landing folder -> [size, mtime in ns]."""
+    landing_dir = get_settings().landing_dir
+    state = {}
+    for connector in WATCHED:
+        for path in connector.files(landing_dir):
+            stat = path.stat()
+            state[path.relative_to(landing_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    return state
+
+
+@dg.sensor(job_name="full_pipeline", minimum_interval_seconds=15, default_status=dg.DefaultSensorStatus.STOPPED,
+           description="Starts the pipeline (for the latest usage day) when a report file lands in, or changes in, "
+                       "the landing folder. The files there when the sensor is first started are its baseline: "
+                       "the daily schedule lands those.")
+def new_report_files(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    state = _landing_state()
+    if context.cursor is None:
+        return dg.SensorResult(skip_reason=f"baseline: {len(state)} report files", cursor=json.dumps(state))
+    seen = json.loads(context.cursor)
+    new = sorted(name for name, stamp in state.items() if seen.get(name) != stamp)
+    if not new:
+        return dg.SensorResult(skip_reason="no new report file", cursor=context.cursor)
+    run_key = hashlib.sha256(json.dumps({name: state[name] for name in new}).encode()).hexdigest()[:16]
+    context.log.info(f"{len(new)} new report file(s): {', '.join(new[:10])}")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key=run_key, partition_key=latest_day(),
+                                    tags={"tunemantra/new_files": str(len(new)), "tunemantra/first_new_file": new[0]})],
+        cursor=json.dumps(state))
+
+
+__all__ = ["LANDING_RECORDS", "RAW_ASSETS", "RAW_CHECKS", "new_report_files", "raw_key", "record_validation"]

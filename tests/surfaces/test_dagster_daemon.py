@@ -1,0 +1,178 @@
+"""Dagster's daemon at work, as `make ui` runs it (dagster dev: webserver and daemon), on a copy of the session's
+warehouse:
+
+* a backfill of three usage days is ONE run (the usage lineage's backfill policy), hands dbt exactly those days as
+  its window, and materialises exactly those three partitions;
+* the sensor ``new_report_files``, once started, starts a run when a report file lands in the landing folder, and
+  that run lands the file.
+
+Everything goes through the webserver's GraphQL API and the real daemon process; the test stops both by the process
+group it started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import requests
+
+from tests.conftest import REPO_ROOT, pipeline_env
+from tests.support.network import free_port
+
+pytestmark = pytest.mark.slow
+
+DAYS = ["2026-10-29", "2026-10-30", "2026-10-31"]
+FINISHED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
+
+
+class Dagster:
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        resp = requests.post(f"http://127.0.0.1:{self.port}/graphql", json={"query": query, "variables": variables},
+                             timeout=60)
+        resp.raise_for_status()
+        body = resp.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def wait(self, what: str, ready: Any, timeout: float = 600) -> Any:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = ready()
+            if found:
+                return found
+            time.sleep(3)
+        pytest.fail(f"timed out waiting for {what}")
+
+    def runs(self, tag: tuple[str, str]) -> list[dict[str, Any]]:
+        data = self.graphql("""query($key: String!, $value: String!) {
+            runsOrError(filter: {tags: [{key: $key, value: $value}]}) {
+              ... on Runs { results { runId status jobName tags { key value } } } } }""",
+                            {"key": tag[0], "value": tag[1]})
+        return data["runsOrError"]["results"]
+
+
+@pytest.fixture()
+def dagster_dev(var_copy: Path, tmp_path: Path) -> Iterator[tuple[Dagster, Path]]:
+    port = free_port()
+    log = (tmp_path / "dagster_dev.log").open("w")
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
+                             "-h", "127.0.0.1", "-p", str(port)], cwd=REPO_ROOT, env=pipeline_env(var_copy),
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    dagster = Dagster(port)
+    try:
+        def answers() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok
+            except requests.ConnectionError:
+                return False
+
+        dagster.wait("dagster dev to answer", answers, timeout=120)
+        yield dagster, var_copy
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # the process group we started: dagster dev stops its children
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def _repository(dagster: Dagster) -> dict[str, str]:
+    data = dagster.graphql(
+        "{ repositoriesOrError { ... on RepositoryConnection { nodes { name location { name } } } } }")
+    node = data["repositoriesOrError"]["nodes"][0]
+    return {"repositoryName": node["name"], "repositoryLocationName": node["location"]["name"]}
+
+
+def _usage_daily_assets(dagster: Dagster) -> list[list[str]]:
+    data = dagster.graphql("{ assetNodes { assetKey { path } partitionDefinition { description } } }")
+    return [n["assetKey"]["path"] for n in data["assetNodes"] if n["partitionDefinition"]]
+
+
+def test_a_three_day_backfill_is_one_run_of_exactly_those_days(dagster_dev: tuple[Dagster, Path]) -> None:
+    dagster, var_dir = dagster_dev
+    assets = _usage_daily_assets(dagster)
+    assert ["marts", "fct_usage_daily"] in assets and ["marts", "dim_track"] not in assets
+    launched = dagster.graphql("""mutation($params: LaunchBackfillParams!) {
+        launchPartitionBackfill(backfillParams: $params) {
+          ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+                               {"params": {"assetSelection": [{"path": p} for p in assets], "partitionNames": DAYS}})
+    backfill_id = launched["launchPartitionBackfill"].get("backfillId")
+    assert backfill_id, launched
+
+    def finished() -> str | None:
+        data = dagster.graphql("""query($id: String!) { partitionBackfillOrError(backfillId: $id) {
+            ... on PartitionBackfill { status } } }""", {"id": backfill_id})
+        status = data["partitionBackfillOrError"]["status"]
+        return status if status in FINISHED else None
+
+    status = dagster.wait("the backfill", finished)
+    runs = dagster.runs(("dagster/backfill", backfill_id))
+    assert len(runs) == 1 and runs[0]["status"] == "SUCCESS", (status, runs)
+    run_id = runs[0]["runId"]
+
+    # dbt got the three days as its window, once
+    windows = [json.loads(p.read_text())["args"].get("vars") for p in
+               (var_dir / "dbt" / "runs" / run_id).glob("*/run_results.json")]
+    assert windows == [{"usage_from": DAYS[0], "usage_to": DAYS[-1]}]
+
+    # the run materialised exactly those partitions, of every asset of the usage lineage
+    data = dagster.graphql("""query($id: ID!) { runOrError(runId: $id) {
+        ... on Run { assetMaterializations { assetKey { path } partition } } } }""", {"id": run_id})
+    materialized: dict[str, list[str]] = {}
+    for event in data["runOrError"]["assetMaterializations"]:
+        materialized.setdefault("/".join(event["assetKey"]["path"]), []).append(event["partition"])
+    assert {key: sorted(days) for key, days in materialized.items() if key in {"/".join(p) for p in assets}} == \
+        {"/".join(p): DAYS for p in assets}
+
+
+def test_the_sensor_starts_a_run_when_a_report_lands(dagster_dev: tuple[Dagster, Path]) -> None:
+    dagster, var_dir = dagster_dev
+    selector = {**_repository(dagster), "sensorName": "new_report_files"}
+    started = dagster.graphql("""mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) {
+        ... on Sensor { sensorState { status } } ... on PythonError { message } } }""", {"selector": selector})
+    assert started["startSensor"]["sensorState"]["status"] == "RUNNING", started
+
+    def ticks() -> list[dict[str, Any]]:
+        data = dagster.graphql("""query($selector: SensorSelector!) { sensorOrError(sensorSelector: $selector) {
+            ... on Sensor { sensorState { ticks(limit: 10) { status skipReason runIds } } } } }""",
+                               {"selector": selector})
+        return data["sensorOrError"]["sensorState"]["ticks"]
+
+    baseline = dagster.wait("the sensor's first tick", lambda: [t for t in ticks() if t["status"] != "STARTED"])
+    assert "baseline" in (baseline[-1]["skipReason"] or "")
+
+    # a platform delivers a new month: three lines of a recording the catalogue holds
+    isrc = sorted(json.loads((var_dir / "landing" / "manifest.json").read_text())["hidden"]["tracks"])[0]
+    new_file = var_dir / "landing" / "spotify" / "spotify_daily_streams_2026-11.csv"
+    new_file.write_text("date,country,isrc,track_name,artist_name,streams,estimated_revenue_eur\n"
+                        + "".join(f"2026-11-0{d},DE,{isrc},A Title,An Artist,{10 * d},0.0{d}\n" for d in (1, 2, 3)))
+
+    runs = dagster.wait("a run started by the sensor", lambda: dagster.runs(("dagster/sensor_name",
+                                                                            "new_report_files")), timeout=180)
+    assert len(runs) == 1 and runs[0]["jobName"] == "full_pipeline"
+    finished = dagster.wait("the sensor's run", lambda: [r for r in dagster.runs(("dagster/sensor_name",
+                                                                                   "new_report_files"))
+                                                         if r["status"] in ("SUCCESS", "FAILURE", "CANCELED")])
+    assert finished[0]["status"] == "SUCCESS", finished
+    with duckdb.connect(str(var_dir / "warehouse" / "tunemantra.duckdb"), read_only=True) as con:
+        landed = con.execute("SELECT status, rows_landed FROM raw._ledger WHERE file_name = ?",
+                             ["spotify/spotify_daily_streams_2026-11.csv"]).fetchall()
+        streams = con.execute("SELECT sum(streams) FROM marts.fct_usage_daily WHERE usage_date >= '2026-11-01'"
+                              ).fetchall()
+    assert landed == [("landed", 3)]
+    assert streams == [(60,)]
