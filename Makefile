@@ -21,7 +21,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-targets bench-ingest evaluate ui docs \
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-targets bench-ingest evaluate ui docs quality-docs \
         export-royalties \
         webhook mlflow superset lint clean
 
@@ -73,6 +73,9 @@ evaluate: setup  ## entity resolution's precision and recall on the hard evaluat
 
 ui: setup  ## Dagster webserver and daemon on 127.0.0.1:3000
 	.venv/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+quality-docs: setup  ## GX Data Docs of every validation the pipeline ran, a static site in var/quality/data_docs
+	$(PY) -m expectations.data_docs --validations $(VAR)/quality/validations --out $(VAR)/quality/data_docs
 
 docs: setup  ## dbt docs site on 127.0.0.1:8080 (after make demo)
 	cd dbt_project && $(DBT) docs generate --profiles-dir . --target-path $(VAR)/dbt_docs

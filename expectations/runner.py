@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import decimal
 import math
+import os
 import threading
 import time
 from collections.abc import Mapping
@@ -135,6 +136,8 @@ class ValidationOutcome:
     results: tuple[ExpectationOutcome, ...]
     where: str | None = None
     duration_seconds: float = 0.0
+    # GX's own result (ExpectationSuiteValidationResult as JSON): what GX Data Docs render (expectations/data_docs.py)
+    gx_result: dict[str, Any] | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -256,18 +259,25 @@ def _outcome(result: Any) -> ExpectationOutcome:
     )
 
 
+def _duckdb_connect_args(read_only: bool) -> dict[str, Any]:
+    """A validation's DuckDB connection: read-only, and a memory limit of its own (TM_GX_MEMORY_LIMIT, default
+    1GB). GX's metrics are aggregates DuckDB computes in the database; without a limit DuckDB lets a hash
+    aggregate (the uniqueness of a fact's grain) take most of the machine's memory, with one it spills to disk."""
+    return {"read_only": read_only, "config": {"memory_limit": os.environ.get("TM_GX_MEMORY_LIMIT", "1GB")}}
+
+
 def _connection_url(database: Path | str, read_only: bool) -> tuple[str, dict[str, Any]]:
     """A SQLAlchemy URL and ``create_engine`` kwargs for a DuckDB file or a URL."""
     if isinstance(database, str) and "://" in database:
         url = database
         kwargs: dict[str, Any] = {}
         if is_duckdb_url(url):
-            kwargs["connect_args"] = {"read_only": read_only}
+            kwargs["connect_args"] = _duckdb_connect_args(read_only)
         return url, kwargs
     path = Path(database).expanduser().resolve()
     if not path.exists():
         raise FileNotFoundError(f"DuckDB database not found: {path}")
-    return f"duckdb:///{path}", {"connect_args": {"read_only": read_only}}
+    return f"duckdb:///{path}", {"connect_args": _duckdb_connect_args(read_only)}
 
 
 def _ephemeral_context() -> Any:
@@ -400,4 +410,5 @@ def _validation_outcome(result: Any, suite: gx.ExpectationSuite, qualified: str,
         results=outcomes,
         where=where,
         duration_seconds=time.perf_counter() - started,
+        gx_result=_jsonable(result.to_json_dict()),
     )

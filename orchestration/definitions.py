@@ -6,15 +6,19 @@ Two jobs over it, both partitioned by usage day (orchestration/partitions.py):
 * ``full_pipeline``: every asset: land what arrived, build the whole dbt project (the usage lineage for the run's
   days), validate, forecast, publish. ``make demo`` runs it for the latest day; the sensor ``new_report_files``
   starts it when a report file lands;
-* ``usage_daily``: what a day of usage changes: land what arrived, the usage lineage of dbt (selector
-  usage_daily) for the day, its checks, the forecast and the serving layer. The schedule
-  ``usage_daily_schedule`` runs it every morning for the day before; a backfill of a range of days is one run.
+* ``usage_daily``: what a day of usage changes: land what arrived, the staged usage reports and their quality
+  gates, the usage lineage of dbt (selector usage_daily) for the day, its checks, the forecast and the serving
+  layer. The schedule ``usage_daily_schedule`` runs it every morning for the day before; a backfill of a range
+  of days is one run.
+
+Quality gates are asset checks next to the assets they guard (raw.py, staging.py, dbt.py): blocking, so an
+error stops everything downstream in the run, the serving layer included.
 
 Every job runs its steps in one process one after the other (the in-process executor, also for the UI's ad-hoc
-materialisations), and the run queue (dagster.yaml) lets one run at a
-time: with the embedded targets that is required (a DuckDB file takes one writer, a chDB folder one process, and
-dbt's process opens it between the steps); on PostgreSQL the steps could run in parallel processes, but on this
-graph each process's start-up (loading the code, ~6 s) would cost more than the parallel steps save.
+materialisations), and the run queue (dagster.yaml) lets one run at a time: with the embedded targets that is
+required (a DuckDB file takes one writer, a chDB folder one process, and dbt's process opens it between the steps);
+on PostgreSQL the steps could run in parallel processes, but on this graph each process's start-up (loading the
+code, ~6 s) would cost more than the parallel steps save.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models, usage_d
 from orchestration.assets.ml import track_stream_forecast
 from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS, new_report_files
 from orchestration.assets.serving import serving_copy
+from orchestration.assets.staging import STAGED_USAGE_KEYS, STAGING_CHECKS
 from orchestration.partitions import usage_days
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
 from orchestration.warehouses import warehouse_for
@@ -47,7 +52,9 @@ full_pipeline = dg.define_asset_job(
 
 usage_daily = dg.define_asset_job(
     "usage_daily",
-    selection=(dg.AssetSelection.groups("collect", "raw") | dg.AssetSelection.assets(usage_daily_dbt_models)
+    # the staged usage views come along for their quality gates (they block the usage models on a bad batch)
+    selection=(dg.AssetSelection.groups("collect", "raw") | dg.AssetSelection.assets(*STAGED_USAGE_KEYS)
+               | dg.AssetSelection.assets(usage_daily_dbt_models)
                | dg.AssetSelection.assets(track_stream_forecast, serving_copy)),
     partitions_def=usage_days,
     description="What a day of usage changes: land new files, rebuild the usage lineage for the day (dbt selector "
@@ -62,7 +69,7 @@ usage_daily_schedule = dg.build_schedule_from_partitioned_job(
 defs = dg.Definitions(
     assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, usage_daily_dbt_models, tunemantra_dbt_models,
             track_stream_forecast, serving_copy],
-    asset_checks=[*RAW_CHECKS, collection_monitoring, *MART_CHECKS],
+    asset_checks=[*RAW_CHECKS, collection_monitoring, *STAGING_CHECKS, *MART_CHECKS],
     jobs=[full_pipeline, usage_daily],
     schedules=[usage_daily_schedule],
     sensors=[new_report_files],

@@ -100,3 +100,24 @@ def performance_overview_suite(
         ],
         layer="marts",
     )
+
+
+# A platform's daily streams against its average of the seven days before: beyond these bounds a day is implausible
+# (a duplicated or truncated delivery, a unit change) more often than it is real growth; a warning for a person.
+GROWTH_BOUNDS: tuple[float, float] = (0.1, 10.0)
+
+
+def daily_growth_suite(*, name: str = "fct_usage_daily__growth") -> gx.ExpectationSuite:
+    """Plausibility of ``marts.fct_usage_daily`` over time, on its daily totals per platform (columns
+    ``usage_date``, ``platform_key``, ``streams``, ``growth_vs_trailing_week``: NULL while a platform has fewer
+    than seven earlier days). Warnings: a growth outside ``GROWTH_BOUNDS``; an error: a negative daily total."""
+    low, high = GROWTH_BOUNDS
+    return make_suite(
+        name,
+        [
+            expect("ExpectColumnValuesToBeBetween", "daily_total_non_negative", column="streams", min_value=0),
+            expect("ExpectColumnValuesToBeBetween", "growth_within_plausible_bounds", WARNING,
+                   column="growth_vs_trailing_week", min_value=low, max_value=high),
+        ],
+        layer="marts",
+    )

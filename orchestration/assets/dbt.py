@@ -14,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ingestion.connectors import USAGE_CONNECTORS
-from orchestration.assets.quality import run_suite
+from orchestration.assets.quality import check_result, run_suite
 from orchestration.partitions import dbt_window_vars, usage_days
 from orchestration.progress import say
 from orchestration.settings import DBT_PROJECT_DIR, get_settings
@@ -91,19 +91,45 @@ class TuneMantraTranslator(DagsterDbtTranslator):
 TRANSLATOR = TuneMantraTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], what: str) -> Iterator[Any]:
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+               args: list[str], what: str) -> Iterator[Any]:
     """``dbt build`` of the step's selection (dagster-dbt adds it), its artifacts under
-    var/dbt/runs/<run id>/<step>/ (a run may build the project in several steps)."""
+    var/dbt/runs/<run id>/<dbt asset>/ (a run builds the project in two steps).
+
+    The events are held until dbt has finished, then each built table gets its row count (``dagster/row_count``)
+    beside dbt's own execution time: the embedded warehouses take one process at a time, so the tables can only
+    be counted once dbt's process has let go of them."""
     say(f"  dbt build {what}")
+    target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id / context.op_def.name
+    invocation = dbt.cli(["build", *args], context=context, target_path=target_path)
+    events = list(invocation.stream())
+    counts = _row_counts(warehouse, invocation.manifest,
+                         [e.metadata["unique_id"].value for e in events
+                          if isinstance(e, dg.Output) and "unique_id" in e.metadata])
     built = tested = 0
-    target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id / context.op_execution_context.step_key
-    for event in dbt.cli(["build", *args], context=context, target_path=target_path).stream():
-        if isinstance(event, dg.Output | dg.AssetMaterialization):
+    for event in events:
+        if isinstance(event, dg.Output):
+            built += 1
+            unique_id = event.metadata["unique_id"].value if "unique_id" in event.metadata else None
+            if unique_id in counts:
+                event = event.with_metadata({**event.metadata, "dagster/row_count": counts[unique_id]})
+        elif isinstance(event, dg.AssetMaterialization):
             built += 1
         elif isinstance(event, dg.AssetCheckResult):
             tested += 1
         yield event
     say(f"  dbt build {what}: {built} models/seeds built, {tested} tests as checks")
+
+
+def _row_counts(warehouse: WarehouseResource, manifest: Mapping[str, Any], unique_ids: list[str]) -> dict[str, int]:
+    """Rows of each built table (views are left out: counting one would run it)."""
+    tables = [(uid, manifest["nodes"][uid]) for uid in unique_ids if uid in manifest["nodes"]]
+    tables = [(uid, node) for uid, node in tables if node["config"].get("materialized") != "view"]
+    if not tables:
+        return {}
+    union = " UNION ALL ".join(f"SELECT '{uid}' AS unique_id, count(*) AS n FROM {node['schema']}.{node['alias']}"
+                               for uid, node in tables)
+    return {uid: int(n) for uid, n in warehouse.query(union)}
 
 
 # The two dbt assets split the project by model: the selector's models (partitioned by usage day) and everything
@@ -119,7 +145,8 @@ def usage_daily_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResourc
     or a range of them as one run (a backfill). The incremental models rebuild the window's days and whatever
     landed since their last build (macros/incremental_usage.sql)."""
     args = dbt_window_vars(context.partition_time_window)
-    yield from _dbt_build(context, dbt, args, f"of the usage days {json.loads(args[1])} on {warehouse.target}")
+    yield from _dbt_build(context, dbt, warehouse, args,
+                          f"of the usage days {json.loads(args[1])} on {warehouse.target}")
 
 
 @dbt_assets(manifest=ensure_manifest(), exclude=_USAGE_DAILY, dagster_dbt_translator=TRANSLATOR)
@@ -127,7 +154,8 @@ def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
                           warehouse: WarehouseResource) -> Iterator[Any]:
     """Everything else of the dbt project on the configured target (TM_TARGET, read by dbt_project/profiles.yml):
     seeds, staging, the catalogue and dimensions, the other families' facts, unit and data tests."""
-    yield from _dbt_build(context, dbt, [], f"on {warehouse.target}: seeds, staging, dimensions, the other facts")
+    yield from _dbt_build(context, dbt, warehouse, [],
+                          f"on {warehouse.target}: seeds, staging, dimensions, the other facts")
 
 
 def _raw_streams_total(warehouse: WarehouseResource) -> int:
@@ -160,7 +188,47 @@ def performance_overview_gx(context: dg.AssetCheckExecutionContext,
     return run_suite(context, warehouse, "marts", "rpt_performance_overview", suite)
 
 
-MART_CHECKS = [fct_usage_daily_gx, performance_overview_gx]
+# daily totals per platform with their growth against the seven days before (NULL until a platform has seven)
+DAILY_TOTALS = """
+with daily as (
+    select usage_date, platform_key, sum(streams) as streams
+    from marts.fct_usage_daily
+    group by usage_date, platform_key
+),
+with_trailing_week as (
+    select
+        usage_date, platform_key, streams,
+        avg(streams) over (partition by platform_key order by usage_date
+                           rows between 7 preceding and 1 preceding) as trailing_average,
+        count(*) over (partition by platform_key order by usage_date
+                       rows between 7 preceding and 1 preceding) as trailing_days
+    from daily
+)
+select
+    usage_date, platform_key, streams,
+    case when trailing_days = 7 and trailing_average > 0 then streams / trailing_average end
+        as growth_vs_trailing_week
+from with_trailing_week
+"""
+
+
+@dg.asset_check(asset=dg.AssetKey(["marts", "fct_usage_daily"]), name="gx_growth_bounds", blocking=True,
+                description="Great Expectations on the daily totals per platform: growth against the seven days "
+                            "before within plausible bounds (a warning), no negative day (an error).")
+def fct_usage_daily_growth_gx(context: dg.AssetCheckExecutionContext,
+                              warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    from expectations.runner import validate_frame
+    from expectations.suites.marts import daily_growth_suite
+
+    # one row per day and platform: small whatever the fact's size, so GX's pandas path on every target
+    totals = warehouse.frame(DAILY_TOTALS)
+    totals["streams"] = totals["streams"].astype("int64")
+    totals["growth_vs_trailing_week"] = totals["growth_vs_trailing_week"].astype("float64")
+    outcome = validate_frame(totals, "marts.fct_usage_daily (daily totals per platform)", daily_growth_suite())
+    return check_result(context, warehouse, "marts.fct_usage_daily", outcome)
+
+
+MART_CHECKS = [fct_usage_daily_gx, fct_usage_daily_growth_gx, performance_overview_gx]
 DBT_ASSETS = [usage_daily_dbt_models, tunemantra_dbt_models]
 
 

@@ -13,8 +13,8 @@ The assets never open a connection of their own; they call the resource named ``
 * ``land(connector, landing_dir, log)``: the landing contract into ``raw.*`` (ingestion/contract.py,
   ingestion/targets/), ``monitor_collection(run_id, as_of)``: collection monitoring over the ledger, kept in
   ``quality.collection_monitoring``.
-* ``validate(schema, table, suite)``: a Great Expectations suite on a table (GX's SQL path where GX speaks the
-  engine's dialect, its pandas path where it does not).
+* ``validate(schema, table, suite, where)``: a Great Expectations suite on a table, or on the rows of one partition
+  (GX's SQL path where GX speaks the engine's dialect, its pandas path where it does not).
 * ``publish_serving()``: the serving layer readers query, replaced atomically after a successful build.
 * ``dbt_executable(var_dir)``: how dbt runs on the target.
 * ``sqlalchemy_url``: for tools that take one (GX), where the target has a SQLAlchemy dialect.
@@ -132,8 +132,9 @@ class WarehouseResource(dg.ConfigurableResource, abc.ABC):
         """Collection monitoring over the ledger, recorded in ``quality.collection_monitoring``."""
 
     @abc.abstractmethod
-    def validate(self, schema: str, table: str, suite: Any) -> ValidationOutcome:
-        """Run a Great Expectations suite on ``schema.table``."""
+    def validate(self, schema: str, table: str, suite: Any, where: str | None = None) -> ValidationOutcome:
+        """Run a Great Expectations suite on ``schema.table``, or on its rows matching ``where`` (a predicate the
+        pipeline writes, never user input: one partition of a large table)."""
 
     @abc.abstractmethod
     def publish_serving(self, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:

@@ -175,7 +175,8 @@ class ClickHouseWarehouse(PublishingWarehouse):
             client.command(f"CREATE DATABASE IF NOT EXISTS {_q(schema)}")
             client.command(f"CREATE TABLE IF NOT EXISTS {_qualified(table)} ({ddl}) "
                            "ENGINE = MergeTree ORDER BY tuple()")
-            client.insert(_qualified(table), [list(r) for r in rows], column_names=[n for n, _ in columns])
+            if rows:
+                client.insert(_qualified(table), [list(r) for r in rows], column_names=[n for n, _ in columns])
 
     # --- the pipeline's steps -------------------------------------------------------------------------------------
 
@@ -187,7 +188,7 @@ class ClickHouseWarehouse(PublishingWarehouse):
     def _raw_relations(self, target) -> set[str]:
         return {name for (name,) in target.query("SELECT name FROM system.tables WHERE database = 'raw'")}
 
-    def validate(self, schema: str, table: str, suite: Any):
+    def validate(self, schema: str, table: str, suite: Any, where: str | None = None):
         """GX's pandas path on the whole table read from ClickHouse (see the module's docstring)."""
         from expectations.runner import validate_frame
 
@@ -196,8 +197,8 @@ class ClickHouseWarehouse(PublishingWarehouse):
                                  "AND name = {name:String}", parameters={"db": schema, "name": table})
             if not found.result_rows[0][0]:
                 raise LookupError(f"table {schema}.{table} not found in {self.location}")
-            frame = _frame(client, f"SELECT * FROM {_q(schema)}.{_q(table)}")
-        return validate_frame(frame, f"{schema}.{table}", suite)
+            frame = _frame(client, f"SELECT * FROM {_q(schema)}.{_q(table)}" + (f" WHERE ({where})" if where else ""))
+        return validate_frame(frame, f"{schema}.{table}", suite, where=where)
 
     def publish_serving(self, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:
         counts: dict[str, int] = {}

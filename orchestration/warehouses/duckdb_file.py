@@ -79,7 +79,9 @@ class DuckDBWarehouse(WarehouseResource):
         with self.connect() as con:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{n} {t}' for n, t in columns)})")
-            con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})", [list(r) for r in rows])
+            if rows:
+                con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(columns))})",
+                                [list(r) for r in rows])
 
     # --- the pipeline's steps -------------------------------------------------------------------------------------
 
@@ -109,10 +111,10 @@ class DuckDBWarehouse(WarehouseResource):
             record(con, run_id, findings)
         return findings
 
-    def validate(self, schema: str, table: str, suite: Any):
+    def validate(self, schema: str, table: str, suite: Any, where: str | None = None):
         from expectations.runner import validate_table
 
-        return validate_table(Path(self.path), schema, table, suite)
+        return validate_table(Path(self.path), schema, table, suite, where=where)
 
     def publish_serving(self, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:
         counts = publish(Path(self.path), Path(self.serving_path), schemas)

@@ -153,8 +153,9 @@ class PostgresWarehouse(PublishingWarehouse):
         with self._transaction() as cur:
             cur.execute(f"CREATE SCHEMA IF NOT EXISTS {_q(schema)}")
             cur.execute(f"CREATE TABLE IF NOT EXISTS {_qualified(table)} ({ddl})")
-            execute_values(cur, f"INSERT INTO {_qualified(table)} ({', '.join(_q(n) for n, _ in columns)}) VALUES %s",
-                           [tuple(r) for r in rows])
+            if rows:
+                execute_values(cur, f"INSERT INTO {_qualified(table)} ({', '.join(_q(n) for n, _ in columns)}) "
+                               "VALUES %s", [tuple(r) for r in rows])
 
     # --- the pipeline's steps -------------------------------------------------------------------------------------
 
@@ -167,10 +168,10 @@ class PostgresWarehouse(PublishingWarehouse):
         return {name for (name,) in target.query(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'raw'")}
 
-    def validate(self, schema: str, table: str, suite: Any):
+    def validate(self, schema: str, table: str, suite: Any, where: str | None = None):
         from expectations.runner import validate_table
 
-        return validate_table(self.sqlalchemy_url, schema, table, suite)
+        return validate_table(self.sqlalchemy_url, schema, table, suite, where=where)
 
     def publish_serving(self, schemas: tuple[str, ...] = SERVED_SCHEMAS) -> Published:
         counts: dict[str, int] = {}

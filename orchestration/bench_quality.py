@@ -1,0 +1,97 @@
+"""Great Expectations at scale: the mart suite of ``marts.fct_usage_daily`` against a plain scan of its columns.
+
+Part of ``make bench`` (on the warehouse it has just built); alone on any built warehouse with
+``python -m orchestration.bench_quality --warehouse var/bench/warehouse/tunemantra.duckdb``.
+
+Each side runs in a fresh process, so its peak resident memory (``ru_maxrss``: Python, GX and the DuckDB engine
+inside the process) is its own:
+
+* the validation: the pipeline's own code path (expectations/runner.py: GX's SQL path on DuckDB, the pipeline's
+  memory limit) with the pipeline's suite (keys not null, grain unique, no negative units, streams reconciled,
+  no negative revenue), on every row; GX's ``element_count`` must equal the table's row count;
+* the plain scan: one DuckDB query reading the same columns (a count of each, a sum of the measures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestration.settings import REPO_ROOT
+
+MEMORY_TARGET_MIB = 2048
+TIME_RATIO_TARGET = 3.0
+
+_VALIDATE = """
+import json, resource, sys, time
+import duckdb
+from expectations.runner import validate_table
+from expectations.suites.marts import fct_usage_daily_suite
+
+path = sys.argv[1]
+with duckdb.connect(path, read_only=True) as con:
+    rows, streams = con.execute("SELECT count(*), sum(streams) FROM marts.fct_usage_daily").fetchone()
+suite = fct_usage_daily_suite(expected_total_streams=int(streams))
+started = time.perf_counter()
+outcome = validate_table(path, "marts", "fct_usage_daily", suite)
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "rows": rows, "element_count": outcome.row_count, "success": outcome.success,
+                  "failed": [r.name for r in outcome.failures],
+                  "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+_SCAN = """
+import json, os, resource, sys, time
+import duckdb
+
+con = duckdb.connect(sys.argv[1], read_only=True,
+                     config={"memory_limit": os.environ.get("TM_GX_MEMORY_LIMIT", "1GB")})
+started = time.perf_counter()
+con.execute("SELECT count(usage_date), count(track_key), count(platform_key), count(territory_key), "
+            "sum(streams), sum(revenue_eur), count(*) FROM marts.fct_usage_daily").fetchall()
+seconds = time.perf_counter() - started
+print(json.dumps({"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def _run(script: str, warehouse: Path) -> dict:
+    proc = subprocess.run([sys.executable, "-c", script, str(warehouse)], cwd=REPO_ROOT, capture_output=True,
+                          text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr[-3000:])
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(warehouse: Path) -> list[str]:
+    """Figures for ``make bench`` (lines of text); the scan is timed three times and the fastest kept."""
+    validation = _run(_VALIDATE, warehouse)
+    scans = [_run(_SCAN, warehouse) for _ in range(3)]
+    scan = min(scans, key=lambda s: s["seconds"])
+    ratio = validation["seconds"] / scan["seconds"]
+    every_row = validation["element_count"] == validation["rows"]
+    return [
+        f"Great Expectations on marts.fct_usage_daily ({validation['rows']:,} rows), each in a fresh process:",
+        f"  GX validation (the pipeline's suite, SQL path)  {validation['seconds']:>7.2f} s  peak "
+        f"{validation['peak_mib']:>6,.0f} MiB  element_count {validation['element_count']:,} "
+        f"({'every row' if every_row else 'NOT every row'}), "
+        f"{'passed' if validation['success'] else 'FAILED: ' + ', '.join(validation['failed'])}",
+        f"  plain scan of the same columns                {scan['seconds']:>7.2f} s  peak "
+        f"{scan['peak_mib']:>6,.0f} MiB",
+        f"  validation / scan: {ratio:.1f}x time (target <= {TIME_RATIO_TARGET:g}x); peak memory "
+        f"{validation['peak_mib']:,.0f} MiB (target < {MEMORY_TARGET_MIB:,} MiB)",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--warehouse", type=Path, default=REPO_ROOT / "var" / "bench" / "warehouse" /
+                        "tunemantra.duckdb")
+    args = parser.parse_args()
+    print("\n".join(measure(args.warehouse.resolve())))
+
+
+if __name__ == "__main__":
+    main()
