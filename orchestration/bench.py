@@ -7,8 +7,9 @@ as a child) every 100 ms; each step's peak is the highest sample inside the step
 the same aggregation (daily streams and EUR revenue per day, platform, territory and recording) written
 as a single DuckDB query straight over the report files: the floor any pipeline is compared to.
 
-Then two measurements of their own: the daily incremental path on the warehouse just built
-(orchestration/bench_incremental.py) and the same dbt build on DuckDB, PostgreSQL and ClickHouse at
+Then measurements of their own: the daily incremental path on the warehouse just built
+(orchestration/bench_incremental.py), Great Expectations on the 10^7-row fact against a plain scan
+(orchestration/bench_quality.py) and the same dbt build on DuckDB, PostgreSQL and ClickHouse at
 ``--target-rows`` (orchestration/bench_targets.py).
 """
 
@@ -167,7 +168,7 @@ def main() -> None:
                                 sampler.peak(begin, entry.timestamp)))
 
     one_seconds, one_rows, one_streams = run_one_query(var / "landing", var)
-    land_and_build = sum(s.seconds for s in stages if s.name.startswith(("raw__", "tunemantra_dbt")))
+    land_and_build = sum(s.seconds for s in stages if s.name.startswith(("raw__", "tunemantra_dbt", "usage_daily_dbt")))
 
     out: list[str] = []
     out.append(f"Benchmark at {usage_rows:,} usage rows ({input_bytes / 2**20:,.0f} MiB of report files); "
@@ -193,6 +194,11 @@ def main() -> None:
     incremental = measure(var)
     print("\n" + "\n".join(incremental), flush=True)
 
+    from orchestration.bench_quality import measure as measure_quality
+
+    quality = measure_quality(settings.warehouse_path)
+    print("\n" + "\n".join(quality), flush=True)
+
     from orchestration.bench_targets import measure as measure_targets
 
     targets = measure_targets(REPO_ROOT / "var" / "bench_targets", args.target_rows)
@@ -204,7 +210,7 @@ def main() -> None:
         f"# Pipeline benchmark: {usage_rows:,} usage rows", "",
         f"Measured {dt.date.today()} on {platform.machine()} ({os.cpu_count()} CPUs). "
         f"Command: `make bench SCALE={args.rows:g} TARGET_ROWS={args.target_rows:g}`.", "",
-        "```", *out, "", *incremental, "", *targets, "```", ""]))
+        "```", *out, "", *incremental, "", *quality, "", *targets, "```", ""]))
     print(f"written to {written}")
 
 

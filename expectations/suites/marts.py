@@ -63,13 +63,16 @@ def fct_usage_daily_suite(
 
     ``expected_total_streams`` is the sum of streams in the raw usage tables (after de-duplication
     of re-deliveries) for the same scope; ``expected_row_count``, when given, is checked as a warning.
+
+    The uniqueness of the grain is not here: dbt's ``unique_combination`` test on the same columns runs in the
+    same build (a blocking check of the model), and GX's compound-uniqueness expectation joins the table with its
+    grouped self twice (19 s of a 23 s validation at 10^7 rows, `make bench`) to say the same.
     """
     expectations = [
         columns_present(FCT_USAGE_DAILY_COLUMNS),
         *not_null(FCT_USAGE_DAILY_KEYS),
         expect("ExpectColumnValuesToBeBetween", "streams_non_negative", column="streams", min_value=0),
         _streams_reconcile(expected_total_streams),
-        expect("ExpectCompoundColumnsToBeUnique", "grain_unique", column_list=list(FCT_USAGE_DAILY_GRAIN)),
         expect(
             "ExpectColumnValuesToBeBetween", "revenue_eur_non_negative", column="revenue_eur", min_value=0
         ),

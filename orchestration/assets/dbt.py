@@ -12,6 +12,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from ingestion.connectors import USAGE_CONNECTORS
 from orchestration.assets.quality import check_result, run_suite
@@ -102,7 +103,12 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     say(f"  dbt build {what}")
     target_path = get_settings().var_dir / "dbt" / "runs" / context.run.run_id / context.op_def.name
     invocation = dbt.cli(["build", *args], context=context, target_path=target_path)
-    events = list(invocation.stream())
+    events: list[Any] = []
+    failure: Exception | None = None
+    try:
+        events.extend(invocation.stream())
+    except DagsterDbtCliRuntimeError as exc:  # a failed model or error-severity test: report what ran, then fail
+        failure = exc
     counts = _row_counts(warehouse, invocation.manifest,
                          [e.metadata["unique_id"].value for e in events
                           if isinstance(e, dg.Output) and "unique_id" in e.metadata])
@@ -119,6 +125,8 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             tested += 1
         yield event
     say(f"  dbt build {what}: {built} models/seeds built, {tested} tests as checks")
+    if failure is not None:
+        raise failure
 
 
 def _row_counts(warehouse: WarehouseResource, manifest: Mapping[str, Any], unique_ids: list[str]) -> dict[str, int]:

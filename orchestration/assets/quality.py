@@ -38,7 +38,7 @@ EXPECTATION_COLUMNS = (("run_id", "VARCHAR"), ("validated_at", "TIMESTAMP"), ("a
                        ("expectation_type", "VARCHAR"), ("column_name", "VARCHAR"), ("severity", "VARCHAR"),
                        ("success", "BOOLEAN"), ("rows_validated", "BIGINT"), ("failing_rows", "BIGINT"),
                        ("observed_value", "VARCHAR"), ("examples", "VARCHAR"))
-VALIDATED_BATCH_COLUMNS = (("suite_name", "VARCHAR"), ("batch_id", "BIGINT"), ("run_id", "VARCHAR"),
+VALIDATED_BATCH_COLUMNS = (("suite_name", "VARCHAR"), ("batch_id", "VARCHAR"), ("run_id", "VARCHAR"),
                            ("validated_at", "TIMESTAMP"))
 
 

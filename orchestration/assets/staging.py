@@ -43,6 +43,10 @@ def _reference(warehouse: WarehouseResource) -> dict[str, list[str]]:
     }
 
 
+def _literal(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def build_staging_check(model: str, date_column: str, units_column: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=staging_key(model), name="gx_staging_suite", blocking=True,
                     description=f"Great Expectations suite for staging.{model} (expectations/suites/staging.py) on "
@@ -60,12 +64,12 @@ def build_staging_check(model: str, date_column: str, units_column: str) -> dg.A
         if not batches:
             return dg.AssetCheckResult(passed=True, description="no batch landed since the last validation",
                                        metadata={"suite": suite.name, "partition": "none", "rows_validated": 0})
-        partition = f"{len(batches)} batch(es) landed since the last validation ({batches[0]}..{batches[-1]})"
-        where = f"batch_id IN ({', '.join(str(int(b)) for b in batches)})"
+        partition = f"{len(batches)} batch(es) landed since the last validation"
+        where = f"batch_id IN ({', '.join(_literal(b) for b in batches)})"
         result = run_suite(context, warehouse, "staging", model, suite, where=where, partition=partition)
         if result.passed:
             warehouse.append_rows(VALIDATED_BATCHES_TABLE, VALIDATED_BATCH_COLUMNS,
-                                  [(suite.name, int(b), context.run.run_id, now_utc()) for b in batches])
+                                  [(suite.name, str(b), context.run.run_id, now_utc()) for b in batches])
         return result
 
     return _check

@@ -113,16 +113,15 @@ def test_a_bad_batch_never_reaches_the_marts_or_the_dashboard(var_copy) -> None:
     assert _dashboard_figure(serving) == figure_before
 
 
-def test_an_unknown_territory_stops_the_usage_models_at_staging(var_copy) -> None:
-    """A delivery the raw layer accepts (a well-formed two-letter code) but the reference data does not know: the
-    staging gate validates the new batch only, names the expectation and stops the usage models."""
+def test_an_unknown_territory_stops_the_build_at_staging(var_copy) -> None:
+    """A delivery the raw layer accepts (a well-formed two-letter code) that the reference data does not know:
+    staging's relationship test with the territories fails as a check of the staged view, dbt builds nothing on
+    it, and nothing downstream runs."""
     manifest = json.loads((var_copy / "landing" / "manifest.json").read_text())
     serving = var_copy / "serving" / "tunemantra_serving.duckdb"
     served_before = hashlib.sha256(serving.read_bytes()).hexdigest()
-    warehouse = var_copy / "warehouse" / "tunemantra.duckdb"
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(var_copy / "warehouse" / "tunemantra.duckdb"), read_only=True) as con:
         known = con.execute("SELECT isrc FROM marts.dim_track ORDER BY isrc LIMIT 1").fetchone()[0]
-        landed_before = con.execute("SELECT count(*) FROM staging.stg_apple_music__daily_streams").fetchone()[0]
     name, text = _apple_music_month(manifest, [(1, "us", known, 40, "0.25", "USD"),
                                                (2, "qq", known, 9, "0.05", "USD")])
     (var_copy / "landing" / "apple_music" / name).write_text(text, encoding="utf-8")
@@ -131,15 +130,49 @@ def test_an_unknown_territory_stops_the_usage_models_at_staging(var_copy) -> Non
 
     assert run.returncode == 1
     checks = [c for c in run.summary["checks"] if not c["passed"] and c["severity"] == "ERROR"]
-    assert [(c["asset"], c["check"]) for c in checks] == [("staging/stg_apple_music__daily_streams",
-                                                            "gx_staging_suite")]
-    assert "territory_known (1 unexpected, e.g. 'QQ')" in checks[0]["description"]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        validated = con.execute("""
-            SELECT partition_filter, rows_validated, failing_rows FROM quality.expectation_results
-            WHERE asset = 'staging.stg_apple_music__daily_streams' AND expectation = 'territory_known'
-              AND run_id = ?""", [run.summary["run_id"]]).fetchall()
-    # only the new batch was read: its two lines, not the months validated before
-    assert len(validated) == 1 and validated[0][1:] == (2, 1) and landed_before > 2
+    assert [(c["asset"], c["check"]) for c in checks] == [
+        ("staging/stg_apple_music__daily_streams",
+         "relationships_stg_apple_music__daily_streams_territory_code__territory_code__ref_territories_")]
     assert "marts/fct_usage_daily" not in run.summary["materialized"]
+    assert "serving/serving_copy" not in run.summary["materialized"]
     assert hashlib.sha256(serving.read_bytes()).hexdigest() == served_before
+
+
+def test_a_new_batch_is_validated_alone_at_staging_and_warnings_are_recorded(var_copy) -> None:
+    """A delivery of recordings the catalogue does not hold: a warning, not a stop (unmatched usage is kept and
+    queued). The staging suite reads only the new batch, records the warning with its failing rows, and the
+    run publishes."""
+    manifest = json.loads((var_copy / "landing" / "manifest.json").read_text())
+    warehouse = var_copy / "warehouse" / "tunemantra.duckdb"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        staged_before = con.execute("SELECT count(*) FROM staging.stg_apple_music__daily_streams").fetchone()[0]
+    unknown = ["QZZZZ2600001", "QZZZZ2600002", "QZZZZ2600003"]
+    name, text = _apple_music_month(manifest, [(day, "us", isrc, 5 * day, "0.03", "USD")
+                                               for day, isrc in enumerate(unknown, start=1)])
+    (var_copy / "landing" / "apple_music" / name).write_text(text, encoding="utf-8")
+
+    run = run_pipeline(var_copy, manifest)
+
+    assert run.returncode == 0, run.output[-3000:]
+    [check] = [c for c in run.summary["checks"]
+               if (c["asset"], c["check"]) == ("staging/stg_apple_music__daily_streams", "gx_staging_suite")]
+    assert not check["passed"] and check["severity"] == "WARN"
+    assert "isrc_in_catalogue (3 unexpected, e.g. 'QZZZZ2600001'" in check["description"]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        recorded = con.execute("""
+            SELECT expectation, severity, rows_validated, failing_rows, examples FROM quality.expectation_results
+            WHERE asset = 'staging.stg_apple_music__daily_streams' AND NOT success AND run_id = ?""",
+                               [run.summary["run_id"]]).fetchall()
+        batch = con.execute("SELECT batch_id FROM raw._ledger WHERE file_name = ?",
+                            [f"apple_music/{name}"]).fetchone()[0]
+        validated = con.execute("SELECT count(*) FROM quality.validated_batches WHERE batch_id = ? "
+                                "AND suite_name = 'staging__stg_apple_music__daily_streams'", [batch]).fetchone()[0]
+        kept = con.execute("SELECT sum(streams), bool_or(is_catalogue_match) FROM marts.fct_usage_daily "
+                           "WHERE isrc LIKE 'QZZZZ26%'").fetchone()
+    # the three new lines were validated, not the months before them
+    assert staged_before > 1000
+    assert [r[:4] for r in recorded] == [("isrc_in_catalogue", "warning", 3, 3)]
+    assert sorted(json.loads(recorded[0][4])) == unknown
+    assert validated == 1
+    assert kept == (5 + 10 + 15, False)  # kept and flagged as unmatched, never dropped
+    assert "serving/serving_copy" in run.summary["materialized"]

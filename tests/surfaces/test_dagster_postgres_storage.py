@@ -69,11 +69,11 @@ def test_runs_never_overlap_and_a_run_steps_one_at_a_time(tmp_path: Path) -> Non
     assert shared["storage"]["postgres"]["postgres_url"] == {"env": "TM_DAGSTER_POSTGRES_URL"}
     assert local["run_queue"]["max_concurrent_runs"] == shared["run_queue"]["max_concurrent_runs"] == 1
     script = ("from orchestration.definitions import defs\n"
-              "for job in defs.get_all_job_defs():\n"
-              "    print(job.name, job.executor_def.name)\n")
+              "for name in ('full_pipeline', 'usage_daily'):\n"
+              "    print(name, defs.resolve_job_def(name).executor_def.name)\n"
+              "print('ad_hoc', defs.resolve_implicit_global_asset_job_def().executor_def.name)\n")
     env = {**os.environ, "TM_VAR_DIR": str(tmp_path), "DAGSTER_HOME": str(tmp_path)}
     proc = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
                           timeout=300, check=True)
     executors = dict(line.split() for line in proc.stdout.strip().splitlines())
-    assert {"full_pipeline", "usage_daily"} <= set(executors)
-    assert set(executors.values()) == {"in_process"}
+    assert executors == {"full_pipeline": "in_process", "usage_daily": "in_process", "ad_hoc": "in_process"}

@@ -213,7 +213,7 @@ def test_fct_usage_daily_reconciles_to_raw_exactly(warehouse: Path) -> None:
         fct_usage_daily_suite(expected_total_streams=TOTAL_STREAMS, expected_row_count=ROWS),
     )
     assert good.success, good.summary()
-    assert good.result("grain_unique").element_count == ROWS
+    assert good.result("streams_non_negative").element_count == ROWS
     assert good.result("streams_reconcile_to_raw").observed_value == TOTAL_STREAMS
 
     off_by_one = validate_table(
@@ -375,3 +375,38 @@ def test_missing_table_raises(warehouse: Path) -> None:
 
     with pytest.raises(LookupError, match=r"raw\.no_such_table"):
         validate_table(warehouse, "raw", "no_such_table", raw_catalogue_suite(expected_row_count=0))
+
+
+def test_staging_usage_suite_names_each_broken_rule(tmp_path: Path) -> None:
+    """The staging suite on a staged report (GX's SQL path on DuckDB): a line delivered twice in a batch, a
+    negative count, a territory and a currency the reference data does not hold are errors; recordings outside
+    the catalogue a warning. ``where`` validates one batch: the other batch's faults are not read."""
+    from expectations.runner import validate_table
+    from expectations.suites.staging import staging_usage_suite
+
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("CREATE SCHEMA staging")
+        con.execute("""CREATE TABLE staging.stg_feed AS SELECT * FROM (VALUES
+            (DATE '2026-11-01', 'spotify', 'DE', 'GBAAA2600001', 'EUR', 'b1', 2, 10),
+            (DATE '2026-11-01', 'spotify', 'FR', 'GBAAA2600001', 'EUR', 'b1', 3, 11),
+            (DATE '2026-11-01', 'spotify', 'FR', 'GBAAA2600001', 'EUR', 'b1', 3, 11),
+            (DATE '2026-11-02', 'spotify', 'QQ', 'GBAAA2600001', 'EUR', 'b1', 4, -1),
+            (DATE '2026-11-02', 'spotify', 'DE', 'QZZZZ2600009', 'JPY', 'b1', 5, 3),
+            (DATE '2026-11-03', 'spotify', 'XX', 'GBAAA2600001', 'EUR', 'b2', 2, 7)
+        ) AS t(usage_date, platform_code, territory_code, isrc, currency, batch_id, line_number, streams)""")
+    suite = staging_usage_suite("stg_feed", date_column="usage_date", units_column="streams",
+                                platform_codes=["spotify"], territory_codes=["DE", "FR"], currencies=["EUR", "USD"],
+                                catalogue_isrcs=["GBAAA2600001"])
+
+    outcome = validate_table(path, "staging", "stg_feed", suite, where="batch_id = 'b1'")
+
+    assert outcome.row_count == 5 and outcome.where == "batch_id = 'b1'"
+    assert _names(outcome.error_failures) == {"one_row_per_delivered_line", "units_non_negative",
+                                              "territory_known", "currency_known"}
+    assert _names(outcome.warning_failures) == {"isrc_in_catalogue"}
+    assert outcome.result("territory_known").unexpected_count == 1
+    assert list(outcome.result("territory_known").partial_unexpected_list) == ["QQ"]
+    assert outcome.result("one_row_per_delivered_line").unexpected_count == 2
+    assert outcome.result("isrc_in_catalogue").unexpected_count == 1
+    assert "territory_known (1 unexpected, e.g. 'QQ')" in outcome.summary()
