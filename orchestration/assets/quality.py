@@ -79,8 +79,9 @@ def record_validation(warehouse: WarehouseResource, run_id: str, asset: str, out
 def run_suite(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, schema: str, table: str,
               suite: Any, *, where: str | None = None, partition: str | None = None) -> dg.AssetCheckResult:
     """Validate ``schema.table`` (or the rows ``where`` selects, described to people as ``partition``), record it,
-    and turn it into the check's result: failed error expectations fail it (blocking what depends on it), each
-    failing expectation is named with its failing row count and examples in the log and the check's metadata."""
+    and turn it into the check's result: a failed error expectation fails it with ERROR severity (blocking what
+    depends on it), a failed warning with WARN severity (shown, not blocking); each failing expectation is named
+    with its failing row count and examples in the log and the check's metadata."""
     outcome = warehouse.validate(schema, table, suite, where=where)
     return check_result(context, warehouse, f"{schema}.{table}", outcome, partition)
 
@@ -107,8 +108,9 @@ def check_result(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
     }
     if partition is not None:
         metadata["partition"] = partition
+    # a failed warning is a failed check of WARN severity: shown, recorded, never blocking
     return dg.AssetCheckResult(
-        passed=not errors,
+        passed=not (errors or warnings),
         severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
         description=outcome.summary(),
         metadata=metadata,

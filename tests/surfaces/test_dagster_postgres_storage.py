@@ -55,7 +55,8 @@ def test_runs_and_events_are_stored_in_postgres(var_copy: Path, pg_dsn: str, tmp
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.split() == [runs[0][0], "PostgresRunStorage"]
-    assert not (home / "storage").exists() and not (home / "history").exists()  # nothing went to local files
+    # no SQLite run or event storage beside it (the local folder holds the steps' compute logs only)
+    assert not (home / "history").exists() and not list(home.rglob("*.db"))
 
 
 def test_runs_never_overlap_and_a_run_steps_one_at_a_time(tmp_path: Path) -> None:

@@ -44,6 +44,15 @@ def test_asset_graph_matches_snapshot(tmp_path: Path) -> None:
     assert graph == json.loads(SNAPSHOT.read_text())
 
 
+def test_no_asset_stands_alone(tmp_path: Path) -> None:
+    """Every asset reads from another or is read by another: one graph from report files to the serving layer."""
+    graph = current_graph(tmp_path)
+    read = {dep for node in graph.values() for dep in node["deps"]}
+    assert sorted(key for key, node in graph.items() if not node["deps"] and key not in read) == []
+    assert {g["group"] for g in graph.values()} == {"collect", "raw", "staging", "intermediate", "marts", "quality",
+                                                    "ml", "serving"}
+
+
 def test_graph_runs_from_raw_files_to_the_serving_copy(tmp_path: Path) -> None:
     graph = current_graph(tmp_path)
     assert {g["group"] for g in graph.values()} >= {"raw", "staging", "intermediate", "marts", "ml", "serving"}
