@@ -67,7 +67,7 @@ def build_staging_check(model: str, date_column: str, units_column: str) -> dg.A
         partition = f"{len(batches)} batch(es) landed since the last validation"
         where = f"batch_id IN ({', '.join(_literal(b) for b in batches)})"
         result = run_suite(context, warehouse, "staging", model, suite, where=where, partition=partition)
-        if result.passed:
+        if result.passed or result.severity == dg.AssetCheckSeverity.WARN:  # warnings do not hold a batch back
             warehouse.append_rows(VALIDATED_BATCHES_TABLE, VALIDATED_BATCH_COLUMNS,
                                   [(suite.name, str(b), context.run.run_id, now_utc()) for b in batches])
         return result
