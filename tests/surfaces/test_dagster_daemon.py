@@ -13,21 +13,14 @@ group it started.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
-import requests
 
-from tests.conftest import REPO_ROOT, pipeline_env
-from tests.support.network import free_port
+from tests.support.dagster_dev import DagsterDev, dagster_dev
 
 pytestmark = pytest.mark.slow
 
@@ -35,27 +28,7 @@ DAYS = ["2026-10-29", "2026-10-30", "2026-10-31"]
 FINISHED = {"COMPLETED", "COMPLETED_SUCCESS", "COMPLETED_FAILED", "FAILED", "CANCELED"}
 
 
-class Dagster:
-    def __init__(self, port: int) -> None:
-        self.port = port
-
-    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        resp = requests.post(f"http://127.0.0.1:{self.port}/graphql", json={"query": query, "variables": variables},
-                             timeout=60)
-        resp.raise_for_status()
-        body = resp.json()
-        assert "errors" not in body, body["errors"]
-        return body["data"]
-
-    def wait(self, what: str, ready: Any, timeout: float = 600) -> Any:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = ready()
-            if found:
-                return found
-            time.sleep(3)
-        pytest.fail(f"timed out waiting for {what}")
-
+class Dagster(DagsterDev):
     def runs(self, tag: tuple[str, str]) -> list[dict[str, Any]]:
         data = self.graphql("""query($key: String!, $value: String!) {
             runsOrError(filter: {tags: [{key: $key, value: $value}]}) {
@@ -65,30 +38,9 @@ class Dagster:
 
 
 @pytest.fixture()
-def dagster_dev(var_copy: Path, tmp_path: Path) -> Iterator[tuple[Dagster, Path]]:
-    port = free_port()
-    log = (tmp_path / "dagster_dev.log").open("w")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-m", "orchestration.definitions",
-                             "-h", "127.0.0.1", "-p", str(port)], cwd=REPO_ROOT, env=pipeline_env(var_copy),
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    dagster = Dagster(port)
-    try:
-        def answers() -> bool:
-            try:
-                return requests.get(f"http://127.0.0.1:{port}/server_info", timeout=2).ok
-            except requests.ConnectionError:
-                return False
-
-        dagster.wait("dagster dev to answer", answers, timeout=120)
-        yield dagster, var_copy
-    finally:
-        os.killpg(proc.pid, signal.SIGINT)  # the process group we started: dagster dev stops its children
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
+def dagster_daemon(var_copy: Path, tmp_path: Path) -> Iterator[tuple[Dagster, Path]]:
+    with dagster_dev(var_copy, tmp_path / "dagster_dev.log") as dev:
+        yield Dagster(dev.port), var_copy
 
 
 def _repository(dagster: Dagster) -> dict[str, str]:
@@ -103,8 +55,8 @@ def _usage_daily_assets(dagster: Dagster) -> list[list[str]]:
     return [n["assetKey"]["path"] for n in data["assetNodes"] if n["partitionDefinition"]]
 
 
-def test_a_three_day_backfill_is_one_run_of_exactly_those_days(dagster_dev: tuple[Dagster, Path]) -> None:
-    dagster, var_dir = dagster_dev
+def test_a_three_day_backfill_is_one_run_of_exactly_those_days(dagster_daemon: tuple[Dagster, Path]) -> None:
+    dagster, var_dir = dagster_daemon
     assets = _usage_daily_assets(dagster)
     assert ["marts", "fct_usage_daily"] in assets and ["marts", "dim_track"] not in assets
     launched = dagster.graphql("""mutation($params: LaunchBackfillParams!) {
@@ -140,8 +92,8 @@ def test_a_three_day_backfill_is_one_run_of_exactly_those_days(dagster_dev: tupl
         {"/".join(p): DAYS for p in assets}
 
 
-def test_the_sensor_starts_a_run_when_a_report_lands(dagster_dev: tuple[Dagster, Path]) -> None:
-    dagster, var_dir = dagster_dev
+def test_the_sensor_starts_a_run_when_a_report_lands(dagster_daemon: tuple[Dagster, Path]) -> None:
+    dagster, var_dir = dagster_daemon
     selector = {**_repository(dagster), "sensorName": "new_report_files"}
     started = dagster.graphql("""mutation($selector: SensorSelector!) { startSensor(sensorSelector: $selector) {
         ... on Sensor { sensorState { status } } ... on PythonError { message } } }""", {"selector": selector})
