@@ -6,9 +6,10 @@ Part of ``make bench`` (on the warehouse it has just built); alone on any built 
 Each side runs in a fresh process, so its peak resident memory (``ru_maxrss``: Python, GX and the DuckDB engine
 inside the process) is its own:
 
-* the validation: the pipeline's own code path (expectations/runner.py: GX's SQL path on DuckDB, the pipeline's
-  memory limit) with the pipeline's suite (keys not null, grain unique, no negative units, streams reconciled,
-  no negative revenue), on every row; GX's ``element_count`` must equal the table's row count;
+* the validation, three times in one process (the first pays GX's one-off start; in the pipeline this suite is
+  never the first of its process): the pipeline's own code path (expectations/runner.py: GX's SQL path on
+  DuckDB, the pipeline's memory limit) with the pipeline's suite (keys not null, no negative units, streams
+  reconciled, no negative revenue), on every row; GX's ``element_count`` must equal the table's row count;
 * the plain scan: one DuckDB query reading the same columns (a count of each, a sum of the measures).
 """
 
@@ -35,10 +36,13 @@ path = sys.argv[1]
 with duckdb.connect(path, read_only=True) as con:
     rows, streams = con.execute("SELECT count(*), sum(streams) FROM marts.fct_usage_daily").fetchone()
 suite = fct_usage_daily_suite(expected_total_streams=int(streams))
-started = time.perf_counter()
-outcome = validate_table(path, "marts", "fct_usage_daily", suite)
-seconds = time.perf_counter() - started
-print(json.dumps({"seconds": seconds, "rows": rows, "element_count": outcome.row_count, "success": outcome.success,
+times = []
+for _ in range(3):  # the first pays GX's one-off start (its registries, the engine's first connection)
+    started = time.perf_counter()
+    outcome = validate_table(path, "marts", "fct_usage_daily", suite)
+    times.append(time.perf_counter() - started)
+print(json.dumps({"seconds": times[0], "warm_seconds": min(times[1:]), "rows": rows,
+                  "element_count": outcome.row_count, "success": outcome.success,
                   "failed": [r.name for r in outcome.failures],
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
@@ -71,6 +75,7 @@ def measure(warehouse: Path) -> list[str]:
     scans = [_run(_SCAN, warehouse) for _ in range(3)]
     scan = min(scans, key=lambda s: s["seconds"])
     ratio = validation["seconds"] / scan["seconds"]
+    warm_ratio = validation["warm_seconds"] / scan["seconds"]
     every_row = validation["element_count"] == validation["rows"]
     return [
         f"Great Expectations on marts.fct_usage_daily ({validation['rows']:,} rows), each in a fresh process:",
@@ -78,10 +83,12 @@ def measure(warehouse: Path) -> list[str]:
         f"{validation['peak_mib']:>6,.0f} MiB  element_count {validation['element_count']:,} "
         f"({'every row' if every_row else 'NOT every row'}), "
         f"{'passed' if validation['success'] else 'FAILED: ' + ', '.join(validation['failed'])}",
-        f"  plain scan of the same columns                {scan['seconds']:>7.2f} s  peak "
+        f"  the same validation again in that process     {validation['warm_seconds']:>7.2f} s",
+        f"  plain scan of the same columns (one query)    {scan['seconds']:>7.2f} s  peak "
         f"{scan['peak_mib']:>6,.0f} MiB",
-        f"  validation / scan: {ratio:.1f}x time (target <= {TIME_RATIO_TARGET:g}x); peak memory "
-        f"{validation['peak_mib']:,.0f} MiB (target < {MEMORY_TARGET_MIB:,} MiB)",
+        f"  validation / scan: {ratio:.1f}x time the first time in a process, {warm_ratio:.1f}x after "
+        f"(target <= {TIME_RATIO_TARGET:g}x); peak memory {validation['peak_mib']:,.0f} MiB of the validating process "
+        f"(target < {MEMORY_TARGET_MIB:,} MiB)",
     ]
 
 
