@@ -4,7 +4,7 @@ warehouse:
 * a backfill of three usage days is ONE run (the usage lineage's backfill policy), hands dbt exactly those days as
   its window, and materialises exactly those three partitions;
 * the sensor ``new_report_files``, once started, starts a run when a report file lands in the landing folder, and
-  that run lands the file.
+  that run lands the file; its staging gate validates the new batch alone and records its warning.
 
 Everything goes through the webserver's GraphQL API and the real daemon process; the test stops both by the process
 group it started.
@@ -108,11 +108,13 @@ def test_the_sensor_starts_a_run_when_a_report_lands(dagster_daemon: tuple[Dagst
     baseline = dagster.wait("the sensor's first tick", lambda: [t for t in ticks() if t["status"] != "STARTED"])
     assert "baseline" in (baseline[-1]["skipReason"] or "")
 
-    # a platform delivers a new month: three lines of a recording the catalogue holds
-    isrc = sorted(json.loads((var_dir / "landing" / "manifest.json").read_text())["hidden"]["tracks"])[0]
+    # a platform delivers a new month: three lines of recordings the catalogue does not hold (a warning at
+    # staging, not a stop: unmatched usage is kept, flagged and queued)
+    unknown = ["QZZZZ2600001", "QZZZZ2600002", "QZZZZ2600003"]
     new_file = var_dir / "landing" / "spotify" / "spotify_daily_streams_2026-11.csv"
     new_file.write_text("date,country,isrc,track_name,artist_name,streams,estimated_revenue_eur\n"
-                        + "".join(f"2026-11-0{d},DE,{isrc},A Title,An Artist,{10 * d},0.0{d}\n" for d in (1, 2, 3)))
+                        + "".join(f"2026-11-0{d},DE,{isrc},Title {d},An Artist,{10 * d},0.0{d}\n"
+                                  for d, isrc in enumerate(unknown, start=1)))
 
     runs = dagster.wait("a run started by the sensor", lambda: dagster.runs(("dagster/sensor_name",
                                                                             "new_report_files")), timeout=180)
@@ -122,9 +124,22 @@ def test_the_sensor_starts_a_run_when_a_report_lands(dagster_daemon: tuple[Dagst
                                                          if r["status"] in ("SUCCESS", "FAILURE", "CANCELED")])
     assert finished[0]["status"] == "SUCCESS", finished
     with duckdb.connect(str(var_dir / "warehouse" / "tunemantra.duckdb"), read_only=True) as con:
-        landed = con.execute("SELECT status, rows_landed FROM raw._ledger WHERE file_name = ?",
+        landed = con.execute("SELECT status, rows_landed, batch_id FROM raw._ledger WHERE file_name = ?",
                              ["spotify/spotify_daily_streams_2026-11.csv"]).fetchall()
-        streams = con.execute("SELECT sum(streams) FROM marts.fct_usage_daily WHERE usage_date >= '2026-11-01'"
-                              ).fetchall()
-    assert landed == [("landed", 3)]
-    assert streams == [(60,)]
+        kept = con.execute("SELECT sum(streams), bool_or(is_catalogue_match) FROM marts.fct_usage_daily "
+                           "WHERE usage_date >= '2026-11-01'").fetchone()
+        staged_before = con.execute("SELECT count(*) FROM staging.stg_spotify__daily_streams "
+                                    "WHERE usage_date < '2026-11-01'").fetchone()[0]
+        recorded = con.execute("""
+            SELECT expectation, severity, rows_validated, failing_rows, examples FROM quality.expectation_results
+            WHERE asset = 'staging.stg_spotify__daily_streams' AND NOT success AND run_id = ?""",
+                               [finished[0]["runId"]]).fetchall()
+        validated = con.execute("SELECT count(*) FROM quality.validated_batches WHERE batch_id = ?",
+                                [landed[0][2]]).fetchone()[0]
+    assert [row[:2] for row in landed] == [("landed", 3)]
+    assert kept == (60, False)  # kept and flagged as unmatched, never dropped
+    # the staging suite read the new batch alone (3 lines, not the months before) and recorded its warning
+    assert staged_before > 1000
+    assert [row[:4] for row in recorded] == [("isrc_in_catalogue", "warning", 3, 3)]
+    assert sorted(json.loads(recorded[0][4])) == unknown
+    assert validated == 1
