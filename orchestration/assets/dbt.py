@@ -2,6 +2,7 @@
 plus the Great Expectations checks that guard the marts."""
 
 
+import functools
 import json
 import os
 import subprocess
@@ -40,6 +41,7 @@ def _dbt(command: list[str]) -> str:
                           text=True).stdout
 
 
+@functools.cache  # one look per process: the project's files do not change under a running definitions load
 def ensure_manifest() -> Path:
     """Parse the project only when the manifest is missing or older than a project file (not on every load), and
     list the models of the selector ``usage_daily`` beside it (``usage_daily_models``)."""

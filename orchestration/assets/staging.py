@@ -29,18 +29,27 @@ def staging_key(model: str) -> dg.AssetKey:
     return dg.AssetKey(["staging", model])
 
 
-def _reference(warehouse: WarehouseResource) -> dict[str, list[str]]:
-    """What the warehouse knows: the reference seeds, the currencies the FX table converts, the catalogue."""
+_REFERENCE: dict[str, dict[str, list[str]]] = {}  # run id -> reference values, read once per run
+
+
+def _reference(warehouse: WarehouseResource, run_id: str) -> dict[str, list[str]]:
+    """What the warehouse knows: the reference seeds, the currencies the FX table converts, the catalogue. The
+    same for every staging check of a run, so it is read once per run (the catalogue's ISRCs are a full list)."""
+    if run_id in _REFERENCE:
+        return _REFERENCE[run_id]
+
     def column(sql: str) -> list[str]:
         return [row[0] for row in warehouse.query(sql) if row[0] is not None]
 
-    return {
+    _REFERENCE.clear()
+    _REFERENCE[run_id] = {
         "platform_codes": column("SELECT platform_code FROM reference.platforms"),
         "territory_codes": column("SELECT territory_code FROM reference.territories"),
         "currencies": sorted({"EUR", *column("SELECT DISTINCT currency FROM staging.stg_fx__monthly_rates")}
                              | set(DEFAULT_CURRENCIES)),
         "catalogue_isrcs": column("SELECT isrc FROM marts.dim_track"),
     }
+    return _REFERENCE[run_id]
 
 
 def _literal(value: object) -> str:
@@ -55,7 +64,7 @@ def build_staging_check(model: str, date_column: str, units_column: str) -> dg.A
         from expectations.suites.staging import staging_usage_suite
 
         suite = staging_usage_suite(model, date_column=date_column, units_column=units_column,
-                                    **_reference(warehouse))
+                                    **_reference(warehouse, context.run.run_id))
         warehouse.append_rows(VALIDATED_BATCHES_TABLE, VALIDATED_BATCH_COLUMNS, [])  # created on first use
         pending = (f"batch_id NOT IN (SELECT batch_id FROM {VALIDATED_BATCHES_TABLE} "
                    f"WHERE suite_name = '{suite.name}')")
