@@ -10,6 +10,8 @@ EXTRAS ?= all
 SCALE ?= 1e7
 TARGET_ROWS ?= 1e6
 EVAL_SEED ?= 7
+# make test runs the test files in two pytest-xdist workers (the machine has two cores); TEST_WORKERS=0 runs them in one process
+TEST_WORKERS ?= 2
 PERIOD ?= 2026-10
 export TM_VAR_DIR := $(VAR)
 export DAGSTER_HOME := $(VAR)/dagster
@@ -51,10 +53,10 @@ pipeline: setup  ## materialise the whole Dagster asset graph once and print the
 demo: sample pipeline  ## the main job: set up, generate the sample, run everything on DuckDB
 
 test: setup setup-superset setup-browser  ## every test: unit, end-to-end, browser
-	$(PY) -m pytest --durations=20
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
 
 test-fast: setup  ## the quick loop: skips tests marked slow
-	$(PY) -m pytest -m "not slow" --durations=10
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" --durations=10
 
 bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, rows/s, memory, ratio to one query
 	$(PY) -m orchestration.bench --rows $(SCALE) --target-rows $(TARGET_ROWS)

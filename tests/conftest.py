@@ -8,6 +8,7 @@ Truth comes from the generator's manifest, never from the pipeline's own parsers
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import json
 import os
 import shutil
@@ -90,11 +91,36 @@ def run_pipeline(var_dir: Path, manifest: dict[str, Any]) -> PipelineRun:
 
 
 @pytest.fixture(scope="session")
-def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
-    var_dir = tmp_path_factory.mktemp("var")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> PipelineRun:
+    """The session's pipeline run, built once even when pytest-xdist runs the tests in several workers
+    (``make test`` uses two): the first worker to get here builds it under a file lock in the folder the
+    workers share and writes what it got beside it; the others wait for the lock and read that. The var folder
+    is never written after this (tests that damage data take :func:`var_copy`), so workers read it side by
+    side: DuckDB allows many read-only processes on one file."""
+    if worker_id == "master":  # no xdist
+        return _build_pipeline_run(tmp_path_factory.mktemp("var"))
+    shared = tmp_path_factory.getbasetemp().parent
+    var_dir, record = shared / "shared_var", shared / "shared_var.json"
+    with (shared / "shared_var.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not record.exists():
+                run = _build_pipeline_run(var_dir, check=False)
+                record.write_text(json.dumps({"manifest": run.manifest, "summary": run.summary,
+                                              "output": run.output, "returncode": run.returncode}))
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    run = PipelineRun(var_dir, **json.loads(record.read_text()))
+    if run.returncode != 0:
+        pytest.fail(f"the pipeline failed (exit {run.returncode}):\n{run.output[-6000:]}")
+    return run
+
+
+def _build_pipeline_run(var_dir: Path, check: bool = True) -> PipelineRun:
+    var_dir.mkdir(parents=True, exist_ok=True)
     manifest = generate_sample(var_dir)
     run = run_pipeline(var_dir, manifest)
-    if run.returncode != 0:
+    if check and run.returncode != 0:
         pytest.fail(f"the pipeline failed (exit {run.returncode}):\n{run.output[-6000:]}")
     return run
 

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.slow
 SNAPSHOT = REPO_ROOT / "tests" / "snapshots" / "asset_graph.json"
 
 
-def test_dagster_ui_shows_the_graph_and_the_run(pipeline_run, tmp_path: Path) -> None:
-    with dagster_dev(pipeline_run.var_dir, tmp_path / "dagster_dev.log") as dagster:
+def test_dagster_ui_shows_the_graph_and_the_run(pipeline_run, var_copy: Path, tmp_path: Path) -> None:
+    # on a copy: the daemon writes to the instance's storage, and the session's var folder stays as the pipeline
+    # left it for the tests that copy it meanwhile
+    with dagster_dev(var_copy, tmp_path / "dagster_dev.log") as dagster:
         nodes = dagster.graphql("{ assetNodes { assetKey { path } groupName } }")["assetNodes"]
         keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
         assert keys == set(json.loads(SNAPSHOT.read_text()))
