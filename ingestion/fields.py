@@ -53,10 +53,16 @@ def date(name: str, fmt: str) -> Field:
 def integer(name: str, *, minimum: int = 0) -> Field:
     """Digits only: '1.5', '1e3' or '1_000' are not counts (a bare cast would round or accept them). The
     first branch settles the usual cell (plain digits) without trimming, with GLOB (a third cheaper than a
-    regular expression on 1e8 cells)."""
-    check = "CASE WHEN length({c}) BETWEEN 1 AND 18 AND NOT {c} GLOB '*[!0-9]*' THEN {c}::BIGINT " \
-            "WHEN regexp_full_match(trim({c}), '-?[0-9]{{1,18}}') THEN trim({c})::BIGINT END"
-    return Field(name, "BIGINT", f"CASE WHEN ({check}) >= {minimum} THEN ({check}) END",
+    regular expression on 1e8 cells); plain digits are never negative, so it tests the minimum only when
+    that is above zero. Each branch casts once: the cast is a third of the cost (a test casts with try_cast,
+    so that no order of evaluation can raise on a cell the other half of the test refuses)."""
+    plain = "length({c}) BETWEEN 1 AND 18 AND NOT {c} GLOB '*[!0-9]*'" + \
+        (f" AND try_cast({{c}} AS BIGINT) >= {minimum}" if minimum > 0 else "")
+    return Field(name, "BIGINT",
+                 f"CASE WHEN {plain} THEN {{c}}::BIGINT "
+                 f"WHEN regexp_full_match(trim({{c}}), '-?[0-9]{{{{1,18}}}}') "
+                 f"AND try_cast(trim({{c}}) AS BIGINT) >= {minimum} "
+                 "THEN trim({c})::BIGINT END",
                  "invalid_integer", f"an integer >= {minimum}")
 
 
@@ -80,11 +86,13 @@ def isrc(name: str) -> Field:
     dropped, hyphens and spaces removed) is a well-formed ISRC, as staging's ``normalize_isrc`` reads it (so
     'ISRC12345678' is a prefix and 8 characters, not IS-RC1-23-45678). Cheapest test first: the compact form; then
     one pattern allowing separators anywhere, for cells not starting with 'ISRC'; the normalisation itself
-    only for those that do."""
+    only for those that do. The compact form is tested with GLOB, 12 fixed classes (less than half the cost
+    of the same regular expression; both match ASCII only, so a multi-byte character fails either)."""
     separated = "[- ]*".join(["[A-Za-z]"] * 2 + ["[A-Za-z0-9]"] * 3 + ["[0-9]"] * 7)
+    compact = "".join(["[A-Z]"] * 2 + ["[A-Z0-9]"] * 3 + ["[0-9]"] * 7)
     normal = "replace(replace(regexp_replace(upper(trim({c})), '^ISRC', ''), '-', ''), ' ', '')"
     return Field(name, "VARCHAR",
-                 "CASE WHEN regexp_full_match({c}, '[A-Z]{{2}}[A-Z0-9]{{3}}[0-9]{{7}}') "
+                 f"CASE WHEN {{c}} GLOB '{compact}' "
                  "AND NOT starts_with({c}, 'ISRC') THEN {c} "
                  f"WHEN regexp_full_match({{c}}, ' *[- ]*{separated}[- ]* *') "
                  "AND NOT regexp_matches({c}, '^ *[Ii][Ss][Rr][Cc]') THEN trim({c}) "

@@ -291,41 +291,48 @@ class Layout:
 def scan_layout(path: Path, digest: hashlib._Hash | None = None) -> Layout:
     """The layout of a delimited file in one read, hashing the same bytes into ``digest``.
 
-    Most reports have no quote character and no CR at all. Then every newline ends a record, so the k-th
-    data record is on line k + 2 and the newlines only need counting (bytes.count, ~3 GB/s) instead of
-    locating each one; the sample's records are those after evenly spaced byte offsets, found while their
-    chunk is in the buffer. A blank line in the middle is not looked for: DuckDB skips it, the row count
-    then disagrees with this one and the file takes the careful path. A file with a quote or a CR is
-    scanned record by record (:func:`scan_records`) in a second read.
+    Most reports have no quote character, and a CR only as the first half of a CRLF line end (Apple's
+    reports end every line so). Then every newline ends a record, so the k-th data record is on line k + 2
+    and the newlines only need counting (bytes.count, ~3 GB/s) instead of locating each one: a chunk is
+    regular when it counts as many CRs as CRLF pairs (a CR closing the chunk pairs with an LF opening the
+    next). The sample's records are those after evenly spaced byte offsets, found while their chunk is in
+    the buffer. A blank line in the middle is not looked for: DuckDB skips it, the row count then disagrees
+    with this one and the file takes the careful path. A file with a quote or a bare CR is scanned record
+    by record (:func:`scan_records`) in a second read.
     """
     size = path.stat().st_size
     buffer = bytearray(_CHUNK)
     # the record after each of these offsets is verified; the first and the last are added below
     targets = sorted({size * i // _VERIFY_SAMPLE for i in range(1, _VERIFY_SAMPLE - 1)})
     sample: dict[int, tuple[int, int, int]] = {}
-    newlines, regular, start, tail = 0, True, 0, b""
+    newlines, regular, start, tail, open_cr = 0, True, 0, b"", False
     with path.open("rb", buffering=0) as raw:
         while got := raw.readinto(buffer):
             if digest is not None:
                 digest.update(memoryview(buffer)[:got])
-            if regular and (buffer.find(b'"', 0, got) >= 0 or buffer.find(b"\r", 0, got) >= 0):
-                regular = False
+            if regular:
+                regular = buffer.find(b'"', 0, got) < 0 and (not open_cr or buffer[0] == 0x0A)
+            if regular and buffer.find(b"\r", 0, got) >= 0:
+                open_cr = buffer[got - 1] == 0x0D
+                regular = buffer.count(b"\r", 0, got) == buffer.count(b"\r\n", 0, got) + open_cr
+            elif regular:
+                open_cr = False
             if regular:
                 counted = 0  # newlines are counted once: up to each sampled record, then to the chunk's end
                 for target in (t for t in targets if start <= t < start + got):
                     begin = buffer.find(b"\n", target - start, got) + 1  # the next record's start
                     end = buffer.find(b"\n", begin, got) if begin else -1
-                    if end > begin:  # whole in this chunk and not blank
+                    if end > begin and (end > begin + 1 or buffer[begin] != 0x0D):  # whole here, not blank
                         newlines += buffer.count(b"\n", counted, begin)
                         counted = begin
                         sample[start + begin] = (start + begin, start + end, newlines + 1)
                 newlines += buffer.count(b"\n", counted, got)
                 tail = bytes(buffer[max(0, got - (1 << 16)):got])
             start += got
-    if not regular:
+    if not regular or open_cr:  # a CR ending the file is a bare one
         return scan_records(path).layout()
-    content = tail.rstrip(b"\n")  # trailing newlines end the file; they hold no record
-    lines = newlines - (len(tail) - len(content)) + 1  # physical lines up to the last one with content
+    content = tail.rstrip(b"\r\n")  # trailing line ends end the file; they hold no record
+    lines = newlines - tail.count(b"\n", len(content)) + 1  # physical lines up to the last one with content
     records = lines - 1  # the first line is the header
     if records <= 0:
         return Layout(np.zeros(0, np.int32), ())
