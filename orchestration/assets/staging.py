@@ -10,6 +10,7 @@ validates it again and keeps blocking the usage models until the batch is correc
 import dagster as dg
 
 from expectations.suites._build import DEFAULT_CURRENCIES
+from ingestion.contract import LEDGER
 from orchestration.assets.quality import VALIDATED_BATCH_COLUMNS, VALIDATED_BATCHES_TABLE, now_utc, run_suite
 from orchestration.warehouses import WarehouseResource
 
@@ -23,6 +24,11 @@ STAGED_USAGE = (
     ("stg_dsr_amazon_music__sales", "usage_period_start", "usages"),
     ("stg_dsr_deezer__sales", "usage_period_start", "usages"),
 )
+
+
+def source_of(model: str) -> str:
+    """The landing source whose batches a staging model stages: ``stg_<source>__<entity>``."""
+    return model.removeprefix("stg_").split("__")[0]
 
 
 def staging_key(model: str) -> dg.AssetKey:
@@ -66,10 +72,11 @@ def build_staging_check(model: str, date_column: str, units_column: str) -> dg.A
         suite = staging_usage_suite(model, date_column=date_column, units_column=units_column,
                                     **_reference(warehouse, context.run.run_id))
         warehouse.append_rows(VALIDATED_BATCHES_TABLE, VALIDATED_BATCH_COLUMNS, [])  # created on first use
-        pending = (f"batch_id NOT IN (SELECT batch_id FROM {VALIDATED_BATCHES_TABLE} "
-                   f"WHERE suite_name = '{suite.name}')")
-        batches = [row[0] for row in warehouse.query(f"SELECT DISTINCT batch_id FROM staging.{model} "
-                                                     f"WHERE {pending} ORDER BY 1")]
+        # the ledger lists the batches (one row a file), so the staged rows are read once, by the validation
+        batches = [row[0] for row in warehouse.query(f"""
+            SELECT DISTINCT batch_id FROM {LEDGER} WHERE source = {_literal(source_of(model))} AND status = 'landed'
+            AND batch_id NOT IN (SELECT batch_id FROM {VALIDATED_BATCHES_TABLE} WHERE suite_name = '{suite.name}')
+            ORDER BY 1""")]
         if not batches:
             return dg.AssetCheckResult(passed=True, description="no batch landed since the last validation",
                                        metadata={"suite": suite.name, "partition": "none", "rows_validated": 0})
