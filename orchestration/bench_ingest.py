@@ -46,10 +46,12 @@ def _cpu_seconds() -> float:
 
 @dataclasses.dataclass
 class Measured:
-    seconds: float
-    cpu: float
-    rows: int
-    peak: float
+    """One run of one path; :func:`_measure` fills in the time, CPU and memory."""
+
+    seconds: float = 0.0
+    cpu: float = 0.0
+    rows: int = 0
+    peak: float = 0.0
     readers: dict[str, int] = dataclasses.field(default_factory=dict)
     statuses: dict[str, int] = dataclasses.field(default_factory=dict)
 
@@ -71,7 +73,7 @@ def _contract(var: Path, files: dict[Connector, list[Path]]) -> Measured:
     def run() -> Measured:
         con = _connect(var / "contract.duckdb")
         ensure_schema(con, USAGE_CONNECTORS)
-        measured = Measured(0.0, 0.0, 0, 0.0)
+        measured = Measured()
         # the sources' files interleaved (each source's own order kept), as one stream for the shared loaders
         deliveries = [(c, paths[k]) for k in range(max(map(len, files.values()))) for c, paths in files.items()
                       if k < len(paths)]
@@ -88,7 +90,7 @@ def _contract(var: Path, files: dict[Connector, list[Path]]) -> Measured:
 def _baseline(var: Path, files: dict[Connector, list[Path]]) -> Measured:
     def run() -> Measured:
         con = _connect(var / "baseline.duckdb")
-        measured = Measured(0.0, 0.0, 0, 0.0)
+        measured = Measured()
         for connector, paths in files.items():
             listing = ", ".join("'" + str(p) + "'" for p in paths)
             con.execute(f"CREATE TABLE {connector.table} AS SELECT * FROM read_csv([{listing}], "
