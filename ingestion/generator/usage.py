@@ -50,6 +50,37 @@ class UsageModel:
     viral_day: np.ndarray  # (n_tracks,) day offset of a viral bump
     anomalies: list[Anomaly] = dataclasses.field(default_factory=list)
     territories: tuple[str, ...] = ()
+    # marketing touches (ingestion/generator/families/marketing.py) whose lift multiplies the Poisson mean;
+    # planned once before any family runs (writer.build_context), empty when the analytics extra is off
+    touches: tuple = ()
+    start: dt.date | None = None  # the window's first day: the touches' kernels are indexed from it
+
+    def lift(self, platform: str, day: dt.date) -> np.ndarray | None:
+        """The touches' relative lift (tracks, territories) of one platform on one day, None when nothing acts.
+        Built from each touch's kernel value on that day, the same sum ``marketing_lift`` gives."""
+        if not self.touches or self.start is None:
+            return None
+        from ingestion.generator.families.marketing import HORIZON_DAYS, kernel
+
+        offset = (day - self.start).days
+        out = None
+        for touch in self.touches:
+            if touch.uplift == 0 or (touch.platform and touch.platform != platform):
+                continue
+            since = offset - (touch.effect_start - self.start).days
+            if since < 0 or since > HORIZON_DAYS:
+                continue
+            g = float(kernel(np.array([float(since)]), touch.peak_days)[0])
+            if g == 0.0:
+                continue
+            if out is None:
+                out = np.zeros((len(self.tracks), len(self.territories)))
+            columns = list(touch.tracks)
+            if touch.territory == "WW":
+                out[columns, :] += touch.uplift * g
+            elif touch.territory in self.territories:
+                out[columns, self.territories.index(touch.territory)] += touch.uplift * g
+        return out
 
     def multipliers(self, platform: str, day: dt.date) -> list[tuple[int, int, float]]:
         """(track, territory index, factor) of the anomalies active on ``day`` for ``platform``."""
@@ -131,9 +162,12 @@ def daily_intensity(model: UsageModel, days: list[dt.date], start: dt.date,
 
 
 def expected_day(model: UsageModel, platform: str, day: dt.date, intensity: np.ndarray) -> np.ndarray:
-    """Expected streams (tracks, territories) of one platform on one day, anomalies applied.
+    """Expected streams (tracks, territories) of one platform on one day, marketing lift and anomalies applied.
     ``intensity`` is that day's row of :func:`daily_intensity`."""
     lam = intensity[:, None] * model.territory_weight[platform]
+    lift = model.lift(platform, day)
+    if lift is not None:  # marketing touches: 1 + sum_i u_i g_i (families/marketing.py)
+        lam = lam * (1.0 + lift)
     for t, r, factor in model.multipliers(platform, day):
         lam[t, r] *= factor
     return lam

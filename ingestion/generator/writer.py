@@ -8,6 +8,8 @@ from pathlib import Path
 from ingestion.generator.catalogue import build_catalogue, catalogue_counts
 from ingestion.generator.context import GenerationContext, months_between, stream_for
 from ingestion.generator.families import FAMILIES
+from ingestion.generator.families.analytics_families import ANALYTICS_EXTRA
+from ingestion.generator.families.marketing import plan_touches
 from ingestion.generator.params import GENERATOR_VERSION, USD_EUR_BASE_MICROS, GeneratorParams
 from ingestion.generator.usage import build_usage_model
 
@@ -41,6 +43,11 @@ def build_context(params: GeneratorParams, landing_dir: Path) -> GenerationConte
     n_tracks = max(12, round(params.target_rows / cells_per_track))
     tracks = build_catalogue(rng, n_tracks, params.start_date, params.end_date)
     model = build_usage_model(stream_for(params.seed, "usage_model"), tracks, params)
+    if params.has(ANALYTICS_EXTRA):
+        # the marketing touches are planned once, before any family samples a stream, so that their lift is in
+        # every feed (usage.expected_day) and the marketing export lists the same touches (families/marketing.py)
+        model.touches = tuple(plan_touches(stream_for(params.seed, "marketing"), tracks, params))
+        model.start = params.start_date
     fx_rng = stream_for(params.seed, "fx")
     fx = {}
     for month in months_between(params.start_date, params.end_date):

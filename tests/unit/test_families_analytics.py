@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from ingestion.connectors import ANALYTICS_CONNECTORS, CATALOGUE, SPOTIFY
@@ -26,7 +27,7 @@ from ingestion.generator.families._analytics import all_days, intensity, platfor
 from ingestion.generator.families.analytics_families import ANALYTICS_EXTRA
 from ingestion.generator.families.marketing import attributed_streams, marketing_lift, plan_touches
 from ingestion.generator.params import EXTRAS
-from ingestion.generator.usage import build_usage_model
+from ingestion.generator.usage import build_usage_model, expected_day
 
 SOURCES = {c.source for c in ANALYTICS_CONNECTORS}
 ROWS = 20_000
@@ -274,6 +275,15 @@ def test_the_lift_function_puts_exactly_the_attributed_streams_into_the_model() 
     in_truth = sum(sum(v["daily"]) for v in truth.values())
     assert in_model == pytest.approx(in_truth, rel=1e-3)
     assert in_model > 0
+    # the usage model applies that same lift, day by day, to the feeds' Poisson mean (usage.expected_day)
+    model.touches, model.start = tuple(touches), params.start_date
+    for p in params.platforms:
+        lift = marketing_lift(touches, len(tracks), params.start_date, params.territories, days, p)
+        for i, day in enumerate(days):
+            expected = base[i][:, None] * model.territory_weight[p] * (1.0 + lift[i])
+            for t, r, factor in model.multipliers(p, day):
+                expected[t, r] *= factor
+            assert np.allclose(expected_day(model, p, day, base[i]), expected)
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -281,7 +291,7 @@ def _hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
 
 
-def test_same_seed_same_bytes_and_the_spine_is_untouched(sample, tmp_path: Path) -> None:
+def test_same_seed_same_bytes_and_the_spine_differs_only_by_the_lift(sample, tmp_path: Path) -> None:
     landing, _ = sample
     again = generate_with_analytics(tmp_path / "again", target_rows=ROWS)
     first, second = _hashes(landing), _hashes(tmp_path / "again")
@@ -289,7 +299,12 @@ def test_same_seed_same_bytes_and_the_spine_is_untouched(sample, tmp_path: Path)
     assert {f["sha256"] for f in again["files"]} <= set(first.values())
     spine_only = generate(GeneratorParams(target_rows=ROWS, extras=()), tmp_path / "spine")
     spine = _hashes(tmp_path / "spine")
-    assert spine and all(first[name] == digest for name, digest in spine.items())  # other families' bytes unchanged
+    feeds = ("spotify/", "apple_music/", "deezer/")  # the streaming feeds carry the touches' lift
+    assert spine and all(first[name] == digest for name, digest in spine.items() if not name.startswith(feeds))
+    assert any(first[name] != digest for name, digest in spine.items() if name.startswith(feeds))
+    lifted = again["families"]["marketing"]["hidden"]
+    assert lifted["feeds_include_lift"] is True
+    assert again["totals"]["streams"] > spine_only["totals"]["streams"]
     assert not any(f["source"] in SOURCES for f in spine_only["files"])
     other_seed = generate_with_analytics(tmp_path / "seed7", target_rows=ROWS, seed=7)
     assert {f["sha256"] for f in other_seed["files"] if f["source"] == "listener_stats"}.isdisjoint(

@@ -26,35 +26,18 @@ and ``ctx.truth["marketing"]["hidden"]["marketing_attributed_streams"][<activity
 day by day (expected streams, 3 decimals) from the first day it is non-zero. Lifts of overlapping touches add
 up (the multiplier is ``1 + sum_i u_i g_i``), so the attribution of every extra stream to one touch is exact.
 
-How this relates to the daily feeds — and what usage.py must change for the lift to be *in* them
-----------------------------------------------------------------------------------------------------------
-Today the daily feeds (``daily_streams``) are Poisson draws from ``lam`` (``usage.expected_day``, anomalies
-applied) *without* any marketing term: the touches do **not** raise the streams in the feeds, and
-``marketing_attributed_streams`` is the extra the touches *would* cause on top of the feeds' expectation (a model
-fitted on today's feeds must find ~0 lift; ``hidden.feeds_include_lift`` says which case a sample is). Two
-families of this generator do see the touches already: radio adds raise the station's spins in the radio logs
-(``radio``), and pitches raise the chance of an editorial playlist add (``playlists``). For the lift to appear
-in the streaming feeds, the owner of usage.py / writer.py would:
-
-1. in ``writer.generate``, plan the touches once, before any family runs, from their own stream, and keep them
-   on the model (a new ``UsageModel`` field ``touches``, default ``()``)::
-
-       model.touches = plan_touches(stream_for(params.seed, "marketing"), tracks, params)
-
-2. in ``usage.expected_day`` (every sampler goes through it), multiply the Poisson mean by the lift::
-
-       lam = lam * (1.0 + marketing_lift(model.touches, len(model.tracks), start, model.territories, [day],
-                                         platform)[0])
-
-   where ``start`` is the window's first day (``expected_day`` would take it as an argument or the model would
-   keep it); :func:`marketing_lift` returns exactly the ``sum_i u_i g_i`` of each day, track and territory;
-3. have this family take ``ctx.model.touches`` instead of planning again (one line in
-   :func:`write_marketing`), and set ``feeds_include_lift`` to True. ``daily_intensity`` stays the *base*
-   intensity, so ``extra_i`` above is unchanged and becomes the exact expected incremental streams inside the
-   feeds. (The anomalies' factors would then scale the lift too, on their few series.)
+How this relates to the daily feeds
+----------------------------------
+The touches are in the feeds. ``writer.build_context`` plans them once, before any family samples a stream, and
+keeps them on the usage model (``UsageModel.touches``); ``usage.expected_day``, which every sampler goes through,
+multiplies the Poisson mean by ``1 + sum_i u_i g_i`` (``UsageModel.lift``, the same sum as
+:func:`marketing_lift`); this family exports those same touches. ``daily_intensity`` stays the *base* intensity,
+so ``extra_i`` above is the exact expected incremental streams inside the feeds (``hidden.feeds_include_lift`` is
+True). The anomalies' factors scale the lift too, on their few series. Radio adds also raise the station's
+spins in the radio logs (``radio``), and pitches raise the chance of an editorial playlist add (``playlists``).
 
 ``tests/unit/test_families_analytics.py`` checks that ``marketing_lift`` applied to ``lam`` adds up to the
-attributed streams in the truth, so step 2 gives the feeds exactly the lift the truth describes.
+attributed streams in the truth and that ``UsageModel.lift`` is that same sum, day by day.
 """
 
 from __future__ import annotations
@@ -244,8 +227,9 @@ def attributed_streams(ctx: GenerationContext, touches: list[Touch]) -> dict[str
 
 
 def write_marketing(ctx: GenerationContext) -> None:
-    rng = ctx.rng("marketing")
-    touches = plan_touches(rng, ctx.tracks, ctx.params)
+    # planned once by writer.build_context so that the feeds carry their lift; planned here only for a context
+    # built without it (a test's own)
+    touches = list(ctx.model.touches) or plan_touches(ctx.rng("marketing"), ctx.tracks, ctx.params)
     ctx.shared["marketing"] = {"touches": touches}
     spend: dict[str, int] = {}
     for month in ctx.months:
@@ -268,7 +252,9 @@ def write_marketing(ctx: GenerationContext) -> None:
         "by_type": {kind: sum(t.kind == kind for t in touches) for kind in KINDS},
         "spend_by_currency": {c: micros_text(v * 10_000) for c, v in sorted(spend.items())},
         "hidden": {
-            "feeds_include_lift": False,  # see the module docstring: usage.py does not apply the lift yet
+            # whether the streaming feeds were sampled with the lift (usage.expected_day): True whenever the
+            # touches were planned with the usage model, as writer.build_context does
+            "feeds_include_lift": bool(ctx.model.touches),
             "kernel": "u * x * exp(1 - x), x = (days since effect_start + 1) / peak_days, 0 after 120 days",
             "touches": {t.touch_id: {
                 "uplift": round(t.uplift, 6), "peak_days": round(t.peak_days, 4),
