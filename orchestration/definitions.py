@@ -31,7 +31,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.assets.collect import COLLECT_ASSETS, collect_resources
 from orchestration.assets.collection import collection_monitoring
 from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models, usage_daily_dbt_models
-from orchestration.assets.ml import ML_ASSETS, track_stream_forecast
+from orchestration.assets.ml import ML_ASSETS, ML_CHECKS, track_stream_forecast
 from orchestration.assets.quality_records import QUALITY_RECORDS
 from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS, new_report_files
 from orchestration.assets.serving import serving_copy
@@ -70,7 +70,7 @@ usage_daily_schedule = dg.build_schedule_from_partitioned_job(
 defs = dg.Definitions(
     assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, usage_daily_dbt_models, tunemantra_dbt_models,
             *ML_ASSETS, serving_copy, *QUALITY_RECORDS],
-    asset_checks=[*RAW_CHECKS, collection_monitoring, *STAGING_CHECKS, *MART_CHECKS],
+    asset_checks=[*RAW_CHECKS, collection_monitoring, *STAGING_CHECKS, *MART_CHECKS, *ML_CHECKS],
     jobs=[full_pipeline, usage_daily],
     schedules=[usage_daily_schedule],
     sensors=[new_report_files],
