@@ -10,6 +10,7 @@ EXTRAS ?= all
 SCALE ?= 1e7
 TARGET_ROWS ?= 1e6
 EVAL_SEED ?= 7
+EVAL_ROWS ?= 3e6
 # make test runs the test files in two pytest-xdist workers (the machine has two cores); TEST_WORKERS=0 runs them in one process
 TEST_WORKERS ?= 2
 PERIOD ?= 2026-10
@@ -70,8 +71,9 @@ bench-ingest: setup  ## file ingestion alone vs read_csv at SCALE rows; writes b
 export-royalties: setup  ## one statement period's royalty lines as CSV for the royalty system (PERIOD=YYYY-MM, after make demo)
 	$(PY) -m orchestration.export_royalties --period $(PERIOD) --out $(VAR)/exports
 
-evaluate: setup  ## entity resolution's precision and recall on the hard evaluation set (EVAL_SEED=, default 7)
+evaluate: setup  ## entity resolution and every analytics model scored against the generator's truth (EVAL_SEED=7, EVAL_ROWS=3e6); non-zero on a missed target
 	$(PY) -m orchestration.evaluate_entity_resolution --out $(VAR)/evaluation --seed $(EVAL_SEED)
+	$(PY) -m ml.evaluate --var $(VAR)/evaluation/models_seed$(EVAL_SEED) --seed $(EVAL_SEED) --rows $(EVAL_ROWS)
 
 ui: setup  ## Dagster webserver and daemon on 127.0.0.1:3000
 	.venv/bin/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000

@@ -30,7 +30,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.collect import COLLECT_ASSETS, collect_resources
 from orchestration.assets.collection import collection_monitoring
-from orchestration.assets.dbt import MART_CHECKS, tunemantra_dbt_models, usage_daily_dbt_models
+from orchestration.assets.dbt import MART_CHECKS, ml_output_dbt_models, tunemantra_dbt_models, usage_daily_dbt_models
 from orchestration.assets.ml import ML_ASSETS, ML_CHECKS, track_stream_forecast
 from orchestration.assets.quality_records import QUALITY_RECORDS
 from orchestration.assets.raw import LANDING_RECORDS, RAW_ASSETS, RAW_CHECKS, new_report_files
@@ -56,7 +56,7 @@ usage_daily = dg.define_asset_job(
     # the staged usage views come along for their quality gates (they block the usage models on a bad batch)
     selection=(dg.AssetSelection.groups("collect", "raw") | dg.AssetSelection.assets(*STAGED_USAGE_KEYS)
                | dg.AssetSelection.assets(usage_daily_dbt_models)
-               | dg.AssetSelection.assets(track_stream_forecast, serving_copy)),
+               | dg.AssetSelection.assets(track_stream_forecast, ml_output_dbt_models, serving_copy)),
     partitions_def=usage_days,
     description="What a day of usage changes: land new files, rebuild the usage lineage for the day (dbt selector "
                 "usage_daily), validate, forecast and publish.",
@@ -69,6 +69,7 @@ usage_daily_schedule = dg.build_schedule_from_partitioned_job(
 
 defs = dg.Definitions(
     assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, usage_daily_dbt_models, tunemantra_dbt_models,
+            ml_output_dbt_models,
             *ML_ASSETS, serving_copy, *QUALITY_RECORDS],
     asset_checks=[*RAW_CHECKS, collection_monitoring, *STAGING_CHECKS, *MART_CHECKS, *ML_CHECKS],
     jobs=[full_pipeline, usage_daily],

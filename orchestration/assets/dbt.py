@@ -28,6 +28,7 @@ _SOURCES_OF_TRUTH = ("models", "macros", "seeds", "tests", "snapshots", "dbt_pro
 
 
 USAGE_DAILY_SELECTOR = "usage_daily"
+ML_OUTPUTS_TAG = "ml_outputs"  # marts reading the models' outputs (dbt_project.yml: models/marts/ml)
 _SELECTION_PATH = DBT_PROJECT_DIR / "target" / f"selector_{USAGE_DAILY_SELECTOR}.json"
 
 
@@ -77,7 +78,9 @@ class TuneMantraTranslator(DagsterDbtTranslator):
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         kind = dbt_resource_props["resource_type"]
         if kind == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["identifier"]])
+            # the models' outputs are the ml assets' tables; every other source is a raw table
+            layer = "ml" if dbt_resource_props["source_name"] == "ml" else "raw"
+            return dg.AssetKey([layer, dbt_resource_props["identifier"]])
         if kind == "seed":
             return dg.AssetKey(["reference", dbt_resource_props["name"]])
         if kind == "snapshot":
@@ -88,6 +91,8 @@ class TuneMantraTranslator(DagsterDbtTranslator):
         # seeds are reference data and snapshots a history of a source: both sit beside staging
         if dbt_resource_props["resource_type"] in ("seed", "snapshot"):
             return "staging"
+        if ML_OUTPUTS_TAG in dbt_resource_props.get("tags", []):
+            return "ml_marts"
         return dbt_resource_props["fqn"][1]
 
 
@@ -159,7 +164,8 @@ def usage_daily_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResourc
                           f"of the usage days {json.loads(args[1])} on {warehouse.target}")
 
 
-@dbt_assets(manifest=ensure_manifest(), exclude=_USAGE_DAILY, dagster_dbt_translator=TRANSLATOR)
+@dbt_assets(manifest=ensure_manifest(), exclude=f"{_USAGE_DAILY} tag:{ML_OUTPUTS_TAG}",
+            dagster_dbt_translator=TRANSLATOR)
 def tunemantra_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                           warehouse: WarehouseResource) -> Iterator[Any]:
     """Everything else of the dbt project on the configured target (TM_TARGET, read by dbt_project/profiles.yml):
@@ -238,8 +244,17 @@ def fct_usage_daily_growth_gx(context: dg.AssetCheckExecutionContext,
     return check_result(context, warehouse, "marts.fct_usage_daily", outcome)
 
 
+@dbt_assets(manifest=ensure_manifest(), select=f"tag:{ML_OUTPUTS_TAG}", dagster_dbt_translator=TRANSLATOR,
+            name="ml_output_dbt_models")
+def ml_output_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                         warehouse: WarehouseResource) -> Iterator[Any]:
+    """The marts that read the models' outputs (models/marts/ml, tag ml_outputs): a dbt asset of their own in the
+    group ml_marts, after the ml assets, so that the graph marts -> models -> these marts has no cycle."""
+    yield from _dbt_build(context, dbt, warehouse, [], f"of the marts on the models' outputs on {warehouse.target}")
+
+
 MART_CHECKS = [fct_usage_daily_gx, fct_usage_daily_growth_gx, performance_overview_gx]
-DBT_ASSETS = [usage_daily_dbt_models, tunemantra_dbt_models]
+DBT_ASSETS = [usage_daily_dbt_models, tunemantra_dbt_models, ml_output_dbt_models]
 
 
 def mart_keys() -> list[dg.AssetKey]:

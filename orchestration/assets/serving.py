@@ -15,6 +15,7 @@ Each warehouse publishes its own way (orchestration/warehouses/):
 import dagster as dg
 
 from orchestration.assets.dbt import mart_keys
+from orchestration.assets.ml import ML_ASSETS
 from orchestration.assets.quality_records import QUALITY_KEYS
 from orchestration.progress import say
 from orchestration.warehouses import SERVED_SCHEMAS, WarehouseResource
@@ -28,7 +29,7 @@ __all__ = ["SERVED_SCHEMAS", "publish", "serving_copy"]
     key=["serving", "serving_copy"],
     group_name="serving",
     kinds={target_kind()},
-    deps=[*mart_keys(), dg.AssetKey(["ml", "track_stream_forecast"]), *QUALITY_KEYS],
+    deps=[*mart_keys(), *(key for asset in ML_ASSETS for key in asset.keys), *QUALITY_KEYS],
     description="Publishes the marts, ml and quality schemas to the serving layer Superset reads (on DuckDB a "
                 "read-only file, on PostgreSQL and ClickHouse the 'serving' schema), replaced atomically.",
 )

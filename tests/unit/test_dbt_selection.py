@@ -51,8 +51,12 @@ def test_the_partitioned_asset_is_the_selector_and_the_other_holds_the_rest(spli
     assert daily["partitioned"] and not rest["partitioned"]
     by_key = {f"{m['fqn'][1]}/{m['name']}": m["name"] for m in _models(manifest).values()}
     assert sorted(by_key[k] for k in daily["keys"]) == split["selector_models"]
+    outputs = assets["ml_output_dbt_models"]  # the marts on the models' outputs: their own asset, after the models
     assert set(daily["keys"]).isdisjoint(rest["keys"])
-    assert set(by_key) <= set(daily["keys"]) | set(rest["keys"])
+    assert set(outputs["keys"]).isdisjoint(set(daily["keys"]) | set(rest["keys"]))
+    assert set(by_key) <= set(daily["keys"]) | set(rest["keys"]) | set(outputs["keys"])
+    tagged = {f"{m['fqn'][1]}/{m['name']}" for m in _models(manifest).values() if "ml_outputs" in m["tags"]}
+    assert tagged and set(outputs["keys"]) == tagged and "marts/rpt_track_forecast" in tagged
     # the usage lineage, and not the catalogue or the other families
     assert {"fct_usage_daily", "fct_usage", "int_usage_unified", "int_reported_recordings_matched",
             "rpt_performance_overview", "rpt_statement_reconciliation", "rpt_unmatched_usage_queue"} \
@@ -86,6 +90,11 @@ def test_no_model_outside_the_selection_reads_one_inside_it(split: dict) -> None
         if node not in downstream_of_inside:
             downstream_of_inside.add(node)
             todo.extend(children.get(node, []))
-    between = sorted(n for n in downstream_of_inside - inside if n.startswith(("model.", "snapshot.", "seed."))
+    # the marts on the models' outputs do read usage models: their dbt asset runs after the ml assets, which
+    # depend on both dbt assets (Dagster orders them by those dependencies)
+    outputs = {k for k, m in _models(manifest).items() if "ml_outputs" in m["tags"]}
+    between = sorted(n for n in downstream_of_inside - inside - outputs
+                     if n.startswith(("model.", "snapshot.", "seed."))
                      and any(p in inside for p in manifest["parent_map"].get(n, [])))
     assert between == []
+    assert outputs and not outputs & inside

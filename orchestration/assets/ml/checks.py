@@ -2,7 +2,6 @@
 active track with ordered intervals, every score within its range. A failed check stops what reads the output
 (the ml-output marts, the alerts, the serving copy) like any other quality gate."""
 
-from __future__ import annotations
 
 from typing import Any
 
