@@ -28,6 +28,7 @@ import os
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.alerts import ALERT_ASSETS, ALERT_JOBS, ALERT_SCHEDULES
 from orchestration.assets.collect import COLLECT_ASSETS, collect_resources
 from orchestration.assets.collection import collection_monitoring
 from orchestration.assets.dbt import MART_CHECKS, ml_output_dbt_models, tunemantra_dbt_models, usage_daily_dbt_models
@@ -70,10 +71,10 @@ usage_daily_schedule = dg.build_schedule_from_partitioned_job(
 defs = dg.Definitions(
     assets=[*COLLECT_ASSETS, *RAW_ASSETS, *LANDING_RECORDS, usage_daily_dbt_models, tunemantra_dbt_models,
             ml_output_dbt_models,
-            *ML_ASSETS, serving_copy, *QUALITY_RECORDS],
+            *ML_ASSETS, *ALERT_ASSETS, serving_copy, *QUALITY_RECORDS],
     asset_checks=[*RAW_CHECKS, collection_monitoring, *STAGING_CHECKS, *MART_CHECKS, *ML_CHECKS],
-    jobs=[full_pipeline, usage_daily],
-    schedules=[usage_daily_schedule],
+    jobs=[full_pipeline, usage_daily, *ALERT_JOBS],
+    schedules=[usage_daily_schedule, *ALERT_SCHEDULES],
     sensors=[new_report_files],
     # every job, the UI's ad-hoc materialisations included: steps one after the other in the run's process
     executor=dg.in_process_executor,

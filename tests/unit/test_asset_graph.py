@@ -50,7 +50,7 @@ def test_no_asset_stands_alone(tmp_path: Path) -> None:
     read = {dep for node in graph.values() for dep in node["deps"]}
     assert sorted(key for key, node in graph.items() if not node["deps"] and key not in read) == []
     assert {g["group"] for g in graph.values()} == {"collect", "raw", "staging", "intermediate", "marts", "quality",
-                                                    "ml", "serving"}
+                                                    "ml", "ml_marts", "alerts", "serving"}
 
 
 def test_graph_runs_from_raw_files_to_the_serving_copy(tmp_path: Path) -> None:
@@ -60,6 +60,16 @@ def test_graph_runs_from_raw_files_to_the_serving_copy(tmp_path: Path) -> None:
     assert "ml/track_stream_forecast" in graph["serving/serving_copy"]["deps"]
     assert "gx_raw_suite" in graph["raw/deezer__daily_streams"]["checks"]
     assert "gx_mart_suite" in graph["marts/fct_usage_daily"]["checks"]
+    # the models read the marts, the insights read the models, the alerts read the insights; the marts on the
+    # models' outputs come after the models, and the serving copy after all of them
+    assert "ml/stream_anomalies" in graph["ml/insights"]["deps"]
+    assert {"ml/insights", "ml/stream_anomalies"} <= set(graph["alerts/alert_deliveries"]["deps"])
+    assert "ml/track_stream_forecast" in graph["marts/rpt_track_forecast"]["deps"]
+    assert graph["marts/rpt_track_forecast"]["group"] == "ml_marts"
+    assert {"marts/rpt_track_forecast", "ml/insights", "ml/marketing_attribution"} <= set(
+        graph["serving/serving_copy"]["deps"])
+    assert "gx_forecast_suite" in graph["ml/track_stream_forecast"]["checks"]
+    assert "gx_score_suite" in graph["ml/churn_scores"]["checks"]
     # walking up from the serving copy reaches every source the marts read (dbt sources), and every raw
     # table is landed by a connector asset with its checks
     seen, todo = set(), ["serving/serving_copy"]

@@ -19,9 +19,11 @@ SCORE_TABLES: dict[str, tuple[list[str], dict[str, tuple[float | None, float | N
                      ["model_version"]),
     "track_segments": (["isrc", "segment"], {}, ["segment_name", "model_version"]),
     "marketing_attribution": (["activity_id", "method"], {"credited_streams": (0.0, None)}, ["model_version"]),
-    "collaboration_recommendations": (["artist_id", "recommended_artist_id", "rank"],
+    "collaboration_recommendations": (["artist_key", "recommended_artist_key", "rank"],
                                       {"confidence": (0.0, 1.0), "rank": (1, 10)}, ["explanation"]),
-    "new_release_forecast": ([], {}, []),
+    "new_release_forecast": (["release_key", "release_date"],
+                             {"predicted_first_28d_streams": (0.0, None),
+                              "predicted_first_28d_streams_lower": (0.0, None)}, ["model_version"]),
     "insights": (["insight_id", "insight_type"], {"priority": (0.0, 1.0), "confidence": (0.0, 1.0),
                                                   "urgency": (0.0, 1.0)}, ["headline", "narrative"]),
 }

@@ -1,0 +1,559 @@
+"""Marketing attribution: the incremental streams each marketing touch caused, credited six ways.
+
+The data-driven method is a response model fitted per track on its daily streams split into *cells*: groups of
+(platform, territory) series that the same set of touches acts on (a Spotify pitch splits the track's series into
+Spotify and the rest, a radio add into its territory and the rest, ...). Every cell shares one base curve, so::
+
+    streams[c, d] = w_c * dow(d) * release(age_d) * life(d) * (1 + sum_i u_i * k((d - s_i + 1) / P_i) * [i acts on c])
+
+Why this shape:
+- a touch scoped to one platform or territory is identified by its cell's share departing from the other cells
+  (the base curve is common to all cells of a track, only the level ``w_c`` differs);
+- a worldwide touch is identified by the track's curve departing from the release-decay shape ``release(age)``
+  (``1 + A e^(-age/tau)``), which is the same for every track and therefore learned once, across tracks, on the
+  cells no touch acts on (:func:`learn_release_shape`); ``dow`` is the catalogue's weekly cycle, also learned
+  across tracks, and ``life`` is a slow per-track lifecycle (a slow decay, an annual cycle, one optional symmetric
+  bump for a track going viral — symmetric, so unlike a touch it rises *before* its peak);
+- the response kernel ``k(x) = x e^(1-x)`` (a gamma/adstock shape, 1 at the peak ``P_i`` days after the effect
+  start ``s_i``, cut 120 days after it) has its peak ``P_i`` and uplift ``u_i`` estimated per touch; the effect
+  starts on the release day for a playlist pitch (the pitch goes in before the release) and on the activity start
+  otherwise (never before the release); the peak is bounded per channel (MAX_PEAK_DAYS) so that a slow, wide
+  kernel cannot soak up the base curve's own slow wiggles.
+
+The fit is Poisson-weighted least squares with a Huber loss (single-series anomalies must not move the base).
+A touch's credit is the streams its own term adds over the window: ``sum_c,d base[c, d] * u_i * k_i(d)``. Lifts
+add up in this model, so a touch's Shapley value (its marginal contribution averaged over every order in which
+the touches could be switched on) is exactly that own term: :func:`shapley_credits` computes it from coalitions
+to show it. Press touches act on every track of the artist: each track's fit estimates the press lift on that
+track and the credits add up.
+
+The rule-based methods (first touch, last touch, linear, time decay, position based 40/20/40) split the *same*
+estimated incremental streams of each track among the touches acting on it by their rules: they differ from the
+data-driven method only in the split, which is what an attribution comparison should show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+import math
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+MODEL_NAME = "marketing_attribution"
+DATA_DRIVEN = "data_driven"
+RULE_METHODS = ("first_touch", "last_touch", "linear", "time_decay", "position_based")
+METHODS = (*RULE_METHODS, DATA_DRIVEN)
+HORIZON_DAYS = 120  # a touch's response is cut this many days after its effect start
+TIME_DECAY_HALF_LIFE = 7.0  # days: a touch 7 days before the last one gets half its weight
+SLOW_DECAY_DAYS = 300.0  # the lifecycle's slow decay scale (a catalogue track fades over about a year)
+BUMP_DAYS = 9.0  # width of a viral bump (a symmetric two-sided exponential)
+BUMP_MIN_SCORE = 0.25  # a bump is tried where the smoothed departure from the base curve exceeds 25%
+DEFAULT_RELEASE = (3.0, 12.0)  # release spike (A, tau) used when too few tracks are clean enough to learn it
+# the latest plausible response peak per channel (days after the effect start): a press item is read within days,
+# a social campaign peaks within its first fortnight, playlist placements and radio rotation build for weeks.
+# Without these bounds a slow, wide kernel soaks up the base curve's own slow wiggles (seasonality, decay).
+MAX_PEAK_DAYS = {"press": 6.0, "social_campaign": 12.0, "playlist_pitch": 16.0, "radio_add": 24.0}
+
+TOUCHES = """
+    select activity_id, activity_type, start_date, end_date, isrc, artist_key, platform_code, territory_code,
+           cast(spend as double) as spend, currency, cast(spend_eur as double) as spend_eur
+    from marts.fct_marketing_touches
+    order by activity_id"""
+TRACKS = """
+    select isrc, artist_key, release_date from marts.dim_track"""
+SERIES = """
+    select isrc, platform_code, territory_code, usage_date, cast(sum(streams) as double) as streams
+    from marts.fct_usage_daily
+    where is_catalogue_match
+    group by isrc, platform_code, territory_code, usage_date"""
+
+
+# --- the response kernel and the rule-based splits ------------------------------------------------------------------
+
+def kernel(days_since_start: np.ndarray, peak_days: float) -> np.ndarray:
+    """k((tau + 1) / P) with k(x) = x e^(1-x): 0 before the start, 1 at the peak, 0 after HORIZON_DAYS."""
+    tau = np.asarray(days_since_start, dtype=float)
+    x = (tau + 1.0) / peak_days
+    return np.where((tau >= 0) & (tau <= HORIZON_DAYS), x * np.exp(1.0 - x), 0.0)
+
+
+def rule_weights(method: str, starts: Sequence[dt.date]) -> np.ndarray:
+    """Weights (summing to 1) of touches ordered by start for one rule-based method.
+
+    first/last touch: all to the first/last; linear: equal; time decay: halves every TIME_DECAY_HALF_LIFE days
+    before the last touch; position based: 40% first, 40% last, 20% shared by the middle (50/50 for two)."""
+    n = len(starts)
+    if n == 0:
+        return np.zeros(0)
+    w = np.zeros(n)
+    if method == "first_touch":
+        w[0] = 1.0
+    elif method == "last_touch":
+        w[-1] = 1.0
+    elif method == "linear":
+        w[:] = 1.0 / n
+    elif method == "time_decay":
+        last = max(starts)
+        raw = np.array([0.5 ** ((last - s).days / TIME_DECAY_HALF_LIFE) for s in starts])
+        w = raw / raw.sum()
+    elif method == "position_based":
+        if n == 1:
+            w[0] = 1.0
+        elif n == 2:
+            w[:] = 0.5
+        else:
+            w[0] = w[-1] = 0.4
+            w[1:-1] = 0.2 / (n - 2)
+    else:
+        raise ValueError(f"unknown rule {method!r}")
+    return w
+
+
+def rule_based_credits(per_track: pd.DataFrame, method: str) -> pd.Series:
+    """Credits per activity_id: each track's estimated incremental streams (the sum of its touches' credits in
+    ``per_track``: columns isrc, activity_id, start_date, credited) split among its touches by the rule."""
+    out: dict[str, float] = {a: 0.0 for a in per_track["activity_id"].unique()}
+    for _, group in per_track.groupby("isrc", sort=True):
+        group = group.sort_values(["start_date", "activity_id"])
+        weights = rule_weights(method, list(pd.to_datetime(group["start_date"]).dt.date))
+        total = float(group["credited"].sum())
+        for activity, weight in zip(group["activity_id"], weights, strict=True):
+            out[activity] += total * float(weight)
+    return pd.Series(out, name=method, dtype=float).sort_index()
+
+
+def shapley_credits(value: Callable[[frozenset[str]], float], players: Sequence[str]) -> dict[str, float]:
+    """Exact Shapley values of ``players`` for a coalition value function ``value(frozenset) -> float``.
+    Exponential in the number of players: for the handful of touches on one track."""
+    n = len(players)
+    weights = [math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n) for k in range(n)]
+    out = {p: 0.0 for p in players}
+    for p in players:
+        others = [q for q in players if q != p]
+        for k in range(n):
+            for coalition in itertools.combinations(others, k):
+                s = frozenset(coalition)
+                out[p] += weights[k] * (value(s | {p}) - value(s))
+    return out
+
+
+# --- the response model of one track --------------------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class TrackTouch:
+    """A touch as one track's fit sees it: the day index its effect starts on and the cells it acts on."""
+
+    activity_id: str
+    start: int  # day index of the effect start (may be negative: before the window)
+    cells: np.ndarray  # bool (n_cells,)
+    max_peak: float = 21.0  # the latest peak the channel's response may have (days after its effect start)
+
+
+@dataclasses.dataclass
+class TrackFit:
+    """The fitted response model of one track: base streams per cell and day, and each touch's lift."""
+
+    base: np.ndarray  # (n_cells, n_days) expected streams without any touch
+    uplift: np.ndarray  # (n_touches,)
+    peak_days: np.ndarray  # (n_touches,)
+    credits: np.ndarray  # (n_touches,) incremental streams over the window
+    release: tuple[float, float]
+    cost: float
+
+
+@dataclasses.dataclass(frozen=True)
+class Calendar:
+    """The window's days and the catalogue-wide curves: weekly cycle, annual cycle."""
+
+    days: pd.DatetimeIndex
+    dow: np.ndarray  # (n_days,) weekly factor, mean 1
+
+    @property
+    def n_days(self) -> int:
+        return len(self.days)
+
+    def index(self, day: dt.date | pd.Timestamp) -> int:
+        return int((pd.Timestamp(day) - self.days[0]).days)
+
+
+def _life_features(calendar: Calendar, age: np.ndarray) -> np.ndarray:
+    """Slow lifecycle terms (3, n_days): a slow decay since release and an annual cycle (cos, sin)."""
+    doy = calendar.days.day_of_year.to_numpy(dtype=float)
+    angle = 2 * np.pi * doy / 365.25
+    return np.vstack([np.exp(-np.clip(age, 0, None) / SLOW_DECAY_DAYS), np.cos(angle), np.sin(angle)])
+
+
+def missing_days(y: np.ndarray) -> np.ndarray:
+    """(n_cells, n_days) True where a cell has no streams although its usual share of the track's streams that day
+    is well above zero: a feed that did not arrive (a missing file, a series dropped for weeks), not a day nobody
+    listened. Those days are left out of the fit instead of dragging the cell's level (and its touches) down."""
+    total = y.sum(axis=0)
+    present = (y > 0).all(axis=0)
+    if not present.any():
+        return np.zeros_like(y, dtype=bool)
+    share = y[:, present].sum(axis=1) / max(total[present].sum(), 1e-9)
+    return (y == 0) & (share[:, None] * total[None, :] > 10.0)
+
+
+def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Sequence[TrackTouch], *,
+              release: tuple[float, float] | None = DEFAULT_RELEASE, bump_candidates: int = 2) -> TrackFit:
+    """Fit the response model to one track's cells ``y`` (n_cells, n_days) and credit its touches.
+
+    ``release`` is the learned release spike (A, tau); None fits it for this track (the learning step).
+    Tries a viral bump at the ``bump_candidates`` most bump-like days of the residuals and keeps it when the fit
+    improves clearly (a bump that explains nothing better than the touches is not kept)."""
+    from scipy.optimize import least_squares
+    from threadpoolctl import threadpool_limits
+
+    n_cells, n_days = y.shape
+    t = np.arange(n_days)
+    age = (t - release_index).astype(float)
+    released = (age >= 0).astype(float)
+    life_x = _life_features(calendar, age)
+    n_touch = len(touches)
+    k_since = [t - touch.start for touch in touches]
+    cells = np.array([touch.cells for touch in touches], dtype=float).reshape(n_touch, n_cells)
+    fit_release = release is None
+    live = released > 0
+    if not live.any() or y.sum() <= 0:
+        return TrackFit(np.zeros_like(y), np.zeros(n_touch), np.full(n_touch, 7.0), np.zeros(n_touch),
+                        release or DEFAULT_RELEASE, 0.0)
+
+    def unpack(theta: np.ndarray) -> tuple:
+        lw = theta[:n_cells]
+        b = theta[n_cells:n_cells + 3]
+        pos = n_cells + 3
+        u = theta[pos:pos + n_touch]
+        p = theta[pos + n_touch:pos + 2 * n_touch]
+        pos += 2 * n_touch
+        a, tau = (theta[pos], theta[pos + 1]) if fit_release else release
+        v = (theta[-2], theta[-1]) if has_bump else (0.0, 0.0)
+        return lw, b, u, p, a, tau, v
+
+    def base_of(lw, b, a, tau, v) -> np.ndarray:
+        life = 1.0 + b @ life_x
+        if has_bump:
+            life = life + v[0] * np.exp(-np.abs(t - v[1]) / BUMP_DAYS)
+        life = np.clip(life, 0.05, None)
+        shape = calendar.dow * (1.0 + a * np.exp(-np.clip(age, 0, None) / tau)) * life * released
+        return np.exp(lw)[:, None] * shape[None, :]
+
+    def lift_of(u, p) -> np.ndarray:
+        lift = np.zeros((n_cells, n_days))
+        for i in range(n_touch):
+            lift += u[i] * cells[i][:, None] * kernel(k_since[i], p[i])[None, :]
+        return lift
+
+    def residuals(theta: np.ndarray) -> np.ndarray:
+        lw, b, u, p, a, tau, v = unpack(theta)
+        mu = base_of(lw, b, a, tau, v) * (1.0 + lift_of(u, p))
+        return ((y - mu) / np.sqrt(mu + 1.0))[fitted]
+
+    def jacobian(theta: np.ndarray) -> np.ndarray:
+        """d residual / d theta, the Poisson weight 1/sqrt(mu + 1) held fixed (Gauss-Newton's usual IRLS step):
+        one pass instead of a finite difference per parameter."""
+        lw, b, u, p, a, tau, v = unpack(theta)
+        decay = np.exp(-np.clip(age, 0, None) / tau)
+        rel = 1.0 + a * decay
+        bump = v[0] * np.exp(-np.abs(t - v[1]) / BUMP_DAYS) if has_bump else np.zeros(n_days)
+        raw_life = 1.0 + b @ life_x + bump
+        life = np.clip(raw_life, 0.05, None)
+        free = (raw_life > 0.05).astype(float)
+        w = np.exp(lw)
+        common = calendar.dow * released  # (n_days,)
+        lift = 1.0 + lift_of(u, p)  # (n_cells, n_days)
+        base = w[:, None] * (common * rel * life)[None, :]
+        mu = base * lift
+        scale = -1.0 / np.sqrt(mu + 1.0)
+        cols = []
+        for c in range(n_cells):  # log weights
+            col = np.zeros((n_cells, n_days))
+            col[c] = mu[c]
+            cols.append(col)
+        d_life = w[:, None] * (common * rel * free)[None, :] * lift  # d mu / d life
+        cols += [d_life * life_x[j][None, :] for j in range(3)]
+        for i in range(n_touch):
+            cols.append(base * cells[i][:, None] * kernel(k_since[i], p[i])[None, :])
+        for i in range(n_touch):
+            tau_i = np.asarray(k_since[i], dtype=float)
+            x = (tau_i + 1.0) / p[i]
+            dk = np.where((tau_i >= 0) & (tau_i <= HORIZON_DAYS), -np.exp(1.0 - x) * (1.0 - x) * x / p[i], 0.0)
+            cols.append(base * u[i] * cells[i][:, None] * dk[None, :])
+        if fit_release:
+            d_rel = w[:, None] * (common * life)[None, :] * lift
+            cols.append(d_rel * decay[None, :])
+            cols.append(d_rel * (a * decay * np.clip(age, 0, None) / tau ** 2)[None, :])
+        if has_bump:
+            shape = np.exp(-np.abs(t - v[1]) / BUMP_DAYS)
+            cols.append(d_life * shape[None, :])
+            cols.append(d_life * (v[0] * shape * np.sign(t - v[1]) / BUMP_DAYS)[None, :])
+        return np.column_stack([(col * scale)[fitted] for col in cols])
+
+    fitted = live[None, :] & ~missing_days(y)
+    level = calendar.dow[live].mean()
+    lw0 = np.log(np.maximum(y[:, live].mean(axis=1), 0.1) / level)
+    if release is not None and release_index >= 0:
+        lw0 -= np.log(1.0 + release[0] * np.exp(-np.clip(age[live], 0, None) / release[1]).mean())
+    x0 = [*lw0, 0.0, 0.0, 0.0, *([0.05] * n_touch), *(min(7.0, t.max_peak / 2) for t in touches)]
+    lo = [*([-30.0] * n_cells), 0.0, -0.9, -0.9, *([0.0] * n_touch), *([1.5] * n_touch)]
+    hi = [*([30.0] * n_cells), 50.0, 0.9, 0.9, *([1.0] * n_touch), *(t.max_peak for t in touches)]
+    if fit_release:
+        x0 += [DEFAULT_RELEASE[0], DEFAULT_RELEASE[1]]
+        lo += [0.0, 2.0]
+        hi += [20.0, 60.0]
+    has_bump = False
+
+    def solve(x_start: list[float], lower: list[float], upper: list[float]):
+        # one BLAS thread: the Jacobian is small (observations x ~20) and threads only contend on a shared machine
+        with threadpool_limits(1):
+            return least_squares(residuals, np.clip(x_start, lower, upper), jac=jacobian, bounds=(lower, upper),
+                                 loss="huber", f_scale=3.0, x_scale="jac", max_nfev=200)
+
+    candidates: list[int] = []
+    if bump_candidates:
+        # where the track departs most from its base curve in a symmetric bump shape, seen by a fit with no touch
+        # (so the touches cannot absorb a viral bump before the bump gets its chance)
+        no_touch = [*x0[:n_cells + 3], *([0.0] * n_touch), *x0[n_cells + 3 + n_touch:]]
+        hi_zero = [*hi[:n_cells + 3], *([1e-9] * n_touch), *hi[n_cells + 3 + n_touch:]]
+        base_only = solve(no_touch, lo, hi_zero)
+        lw, b, u, p, a, tau, v = unpack(base_only.x)
+        mu = base_of(lw, b, a, tau, v)
+        ratio = np.where(live, y.sum(axis=0) / np.maximum(mu.sum(axis=0), 1e-9) - 1.0, 0.0)
+        laplace = np.exp(-np.abs(np.arange(-30, 31)) / BUMP_DAYS)
+        score = np.convolve(ratio, laplace / laplace.sum(), mode="same")
+        for day in np.argsort(-score):
+            if score[day] <= BUMP_MIN_SCORE or len(candidates) >= bump_candidates:
+                break
+            if all(abs(day - c) > 20 for c in candidates) and live[day]:
+                candidates.append(int(day))
+    best = solve(x0, lo, hi)
+    best_bump = None
+    has_bump = True
+    for day in candidates:
+        xb = [*best.x, 1.0, float(day)]
+        got = solve(xb, [*lo, 0.0, day - 15.0], [*hi, 10.0, day + 15.0])
+        # a bump costs 2 parameters: keep it only when it explains clearly more than the touches alone
+        if got.cost < best.cost - 25.0 and (best_bump is None or got.cost < best_bump.cost):
+            best_bump = got
+    has_bump = best_bump is not None
+    final = best_bump if best_bump is not None else best
+    lw, b, u, p, a, tau, v = unpack(final.x)
+    base = base_of(lw, b, a, tau, v)
+    credits = np.array([float((base * (u[i] * cells[i][:, None] * kernel(k_since[i], p[i])[None, :])).sum())
+                        for i in range(n_touch)])
+    return TrackFit(base, u.copy(), p.copy(), credits, (float(a), float(tau)), float(final.cost))
+
+
+# --- from the marts to the per-track fits ---------------------------------------------------------------------------
+
+def learn_calendar(series: pd.DataFrame) -> Calendar:
+    """The window's days and the catalogue's weekly cycle: each day's total over a centred 7-day mean, averaged
+    by weekday (every track shares the cycle, so the whole catalogue estimates it)."""
+    daily = series.groupby("usage_date")["streams"].sum()
+    days = pd.date_range(daily.index.min(), daily.index.max(), freq="D")
+    total = daily.reindex(days).fillna(0.0).to_numpy()
+    smooth = pd.Series(total).rolling(7, center=True).mean().to_numpy()
+    ratio = pd.Series(np.where(smooth > 0, total / np.where(smooth > 0, smooth, 1.0), np.nan), index=days)
+    by_weekday = ratio.groupby(days.day_of_week).median().reindex(range(7)).fillna(1.0).to_numpy()
+    by_weekday = by_weekday / by_weekday.mean()
+    return Calendar(days, by_weekday[days.day_of_week])
+
+
+def effect_start(touch: pd.Series, release_date: pd.Timestamp | None) -> pd.Timestamp:
+    """The day a touch starts acting: the release for a pitch, else its start but never before the release."""
+    start = pd.Timestamp(touch["start_date"])
+    if release_date is None or pd.isna(release_date):
+        return start
+    if touch["activity_type"] == "playlist_pitch":
+        return pd.Timestamp(release_date)
+    if touch["activity_type"] == "press":  # artist-level: acts from its day on every track already out
+        return start
+    return max(start, pd.Timestamp(release_date))
+
+
+def touches_by_track(touches: pd.DataFrame, tracks: pd.DataFrame) -> pd.DataFrame:
+    """(isrc, activity_id, ...) for every track each touch acts on: its own track, or every track of the
+    artist for an artist-level touch (no ISRC)."""
+    own = touches[touches["isrc"].notna() & (touches["isrc"] != "")]
+    own = own.merge(tracks[["isrc", "release_date"]], on="isrc", how="inner")
+    artist = touches[touches["isrc"].isna() | (touches["isrc"] == "")].drop(columns=["isrc"])
+    artist = artist.merge(tracks[["isrc", "artist_key", "release_date"]], on="artist_key", how="inner")
+    out = pd.concat([own, artist], ignore_index=True)
+    out["effect_start"] = [effect_start(row, row["release_date"]) for _, row in out.iterrows()]
+    return out.sort_values(["isrc", "start_date", "activity_id"]).reset_index(drop=True)
+
+
+@dataclasses.dataclass
+class TrackData:
+    isrc: str
+    y: np.ndarray  # (n_cells, n_days)
+    release_index: int
+    touches: list[TrackTouch]
+
+
+def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar: Calendar,
+               release_date: pd.Timestamp | None) -> TrackData:
+    """Cells of one track: its (platform, territory) series grouped by the set of touches whose scope holds them."""
+    frame = series[series["isrc"] == isrc]
+    keys = frame[["platform_code", "territory_code"]].drop_duplicates().sort_values(
+        ["platform_code", "territory_code"]).itertuples(index=False, name=None)
+    keys = list(keys)
+    mine = touched[touched["isrc"] == isrc]
+
+    def acts_on(row: pd.Series, platform: str, territory: str) -> bool:
+        p_ok = pd.isna(row["platform_code"]) or row["platform_code"] in ("", platform)
+        t_ok = pd.isna(row["territory_code"]) or row["territory_code"] in ("", "WW", territory)
+        return bool(p_ok and t_ok)
+
+    signature = {k: tuple(acts_on(row, *k) for _, row in mine.iterrows()) for k in keys}
+    groups = sorted(set(signature.values()))
+    cell_of = {k: groups.index(s) for k, s in signature.items()}
+    y = np.zeros((max(len(groups), 1), calendar.n_days))
+    if keys:
+        idx_day = ((pd.to_datetime(frame["usage_date"]) - calendar.days[0]).dt.days).to_numpy()
+        idx_cell = np.array([cell_of[k] for k in zip(frame["platform_code"], frame["territory_code"], strict=True)])
+        np.add.at(y, (idx_cell, idx_day), frame["streams"].to_numpy(dtype=float))
+    first_stream = int(np.argmax(y.sum(axis=0) > 0)) if y.sum() > 0 else 0
+    if release_date is not None and not pd.isna(release_date):
+        release_index = calendar.index(release_date)
+        if release_index > 0 and y[:, :max(release_index, 0)].sum() > 0:  # streams before the stated release
+            release_index = first_stream
+    else:
+        release_index = first_stream if first_stream > 0 else -10_000
+    touch_list = [TrackTouch(row["activity_id"], calendar.index(row["effect_start"]),
+                             np.array([s[j] for s in groups], dtype=bool),
+                             MAX_PEAK_DAYS.get(row["activity_type"], 21.0))
+                  for j, (_, row) in enumerate(mine.iterrows())]
+    return TrackData(isrc, y, release_index, touch_list)
+
+
+def learn_release_shape(datas: Iterable[TrackData], calendar: Calendar, *, min_tracks: int = 3
+                        ) -> tuple[float, float]:
+    """The release spike (A, tau) common to every track, learned on tracks released in the window from their cells
+    no touch acts on (their curve is the base curve alone): the median of per-track fits."""
+    found = []
+    for data in datas:
+        if not (0 < data.release_index < calendar.n_days - 120):
+            continue
+        untouched = ~np.any([t.cells for t in data.touches], axis=0) if data.touches else np.ones(len(data.y), bool)
+        y = data.y[untouched]
+        if y.sum() < 20 * calendar.n_days * 0.2:  # too thin to see a spike shape
+            continue
+        fit = fit_track(y.sum(axis=0, keepdims=True), calendar, data.release_index, [], release=None,
+                        bump_candidates=0)
+        found.append(fit.release)
+    if len(found) < min_tracks:
+        return DEFAULT_RELEASE
+    a, tau = np.median(np.array(found), axis=0)
+    return float(a), float(tau)
+
+
+@dataclasses.dataclass
+class Attribution:
+    """Everything the asset and the evaluation need: per-track credits, credits per method, the learned shape."""
+
+    per_track: pd.DataFrame  # isrc, activity_id, start_date, credited, uplift, peak_days
+    credits: pd.DataFrame  # activity_id x method -> credited streams
+    release: tuple[float, float]
+    tracks_fitted: int
+    fit_cost: float  # the fits' mean Huber cost per observation (in Poisson standard units): lower fits better
+
+
+def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame) -> Attribution:
+    """Fit the response model on every touched track and credit every touch by every method."""
+    tracks = tracks.assign(release_date=pd.to_datetime(tracks["release_date"]))
+    series = series.assign(usage_date=pd.to_datetime(series["usage_date"]))
+    calendar = learn_calendar(series)
+    touched = touches_by_track(touches, tracks)
+    release_of = dict(zip(tracks["isrc"], tracks["release_date"], strict=False))
+    by_isrc = dict(tuple(series.groupby("isrc")))
+    empty = series.iloc[:0]
+    datas = [track_data(isrc, by_isrc.get(isrc, empty), touched, calendar, release_of.get(isrc))
+             for isrc in sorted(touched["isrc"].unique())]
+    release = learn_release_shape(datas, calendar)
+    rows = []
+    cost, observations = 0.0, 0
+    for data in datas:
+        fit = fit_track(data.y, calendar, data.release_index, data.touches, release=release)
+        cost += fit.cost
+        observations += data.y.shape[0] * max(calendar.n_days - max(data.release_index, 0), 0)
+        mine = touched[touched["isrc"] == data.isrc]
+        for j, (_, row) in enumerate(mine.iterrows()):
+            rows.append({"isrc": data.isrc, "activity_id": row["activity_id"], "start_date": row["start_date"],
+                         "credited": fit.credits[j], "uplift": fit.uplift[j], "peak_days": fit.peak_days[j]})
+    per_track = pd.DataFrame(rows, columns=["isrc", "activity_id", "start_date", "credited", "uplift", "peak_days"])
+    credits = credits_by_method(per_track, touches["activity_id"])
+    return Attribution(per_track, credits, release, len(datas), cost / observations if observations else 0.0)
+
+
+def credits_by_method(per_track: pd.DataFrame, activity_ids: Iterable[str]) -> pd.DataFrame:
+    """activity_id x method: the data-driven credit (a touch's own term summed over its tracks) and each rule's."""
+    ids = sorted(set(activity_ids))
+    out = pd.DataFrame(index=pd.Index(ids, name="activity_id"))
+    out[DATA_DRIVEN] = per_track.groupby("activity_id")["credited"].sum().reindex(ids).fillna(0.0)
+    for method in RULE_METHODS:
+        out[method] = rule_based_credits(per_track, method).reindex(ids).fillna(0.0) if len(per_track) else 0.0
+    return out[list(METHODS)]
+
+
+def attribution_table(credits: pd.DataFrame, touches: pd.DataFrame) -> pd.DataFrame:
+    """Long table: one row per activity and method, with spend (EUR) and the cost per incremental stream."""
+    long = credits.reset_index().melt(id_vars="activity_id", var_name="method", value_name="credited_streams")
+    totals = long.groupby("method")["credited_streams"].transform("sum")
+    long["credited_share"] = np.where(totals > 0, long["credited_streams"] / totals.where(totals > 0, 1.0), 0.0)
+    spend = touches.set_index("activity_id")[["activity_type", "spend_eur"]]
+    long = long.join(spend, on="activity_id").rename(columns={"spend_eur": "spend"})
+    long["spend"] = long["spend"].astype(float)
+    long["cost_per_incremental_stream"] = np.where(
+        (long["spend"] > 0) & (long["credited_streams"] > 0),
+        long["spend"] / long["credited_streams"].where(long["credited_streams"] > 0, 1.0), np.nan)
+    return long[["activity_id", "activity_type", "method", "credited_streams", "credited_share", "spend",
+                 "cost_per_incremental_stream"]].sort_values(["method", "activity_id"]).reset_index(drop=True)
+
+
+def attribution_error(credited: pd.Series, truth: pd.Series) -> float:
+    """sum |credited - true| / sum true over every touch of the truth (a touch not credited counts as 0)."""
+    credited = credited.reindex(truth.index).fillna(0.0)
+    total = float(truth.sum())
+    return float(np.abs(credited - truth).sum() / total) if total > 0 else float("nan")
+
+
+# --- the registered model -------------------------------------------------------------------------------------------
+
+class TouchResponseModel:
+    """The fitted response kernels as a small scikit-learn-compatible estimator (get_params/set_params/fit/predict,
+    without importing scikit-learn at module import): ``predict`` takes rows of (days_since_effect_start, uplift,
+    peak_days, base_streams) and returns the incremental streams the touch adds that day (``base * u * k``), the
+    quantity summed into each credit. ``fit`` keeps the fitted touches' uplift and peak (the learning itself
+    happens in :func:`fit_track`) so the registered artifact documents them."""
+
+    _estimator_type = "regressor"
+
+    def __init__(self, horizon_days: int = HORIZON_DAYS) -> None:
+        self.horizon_days = horizon_days
+
+    def get_params(self, deep: bool = True) -> dict[str, int]:
+        return {"horizon_days": self.horizon_days}
+
+    def set_params(self, **params: int) -> TouchResponseModel:
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def fit(self, X: pd.DataFrame | np.ndarray, y: np.ndarray | None = None) -> TouchResponseModel:
+        arr = np.asarray(X, dtype=float)
+        self.uplift_ = arr[:, 1].copy() if arr.size else np.zeros(0)
+        self.peak_days_ = arr[:, 2].copy() if arr.size else np.zeros(0)
+        self.n_features_in_ = 4
+        return self
+
+    def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        arr = np.asarray(X, dtype=float).reshape(-1, 4)
+        since, u, peak, base = arr.T
+        x = (since + 1.0) / peak
+        k = np.where((since >= 0) & (since <= self.horizon_days), x * np.exp(1.0 - x), 0.0)
+        return base * u * k
