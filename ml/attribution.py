@@ -56,6 +56,7 @@ DEFAULT_RELEASE = (3.0, 12.0)  # release spike (A, tau) used when too few tracks
 # the latest plausible response peak per channel (days after the effect start): a press item is read within days,
 # a social campaign peaks within its first fortnight, playlist placements and radio rotation build for weeks.
 # Without these bounds a slow, wide kernel soaks up the base curve's own slow wiggles (seasonality, decay).
+MIN_TOUCHES_TO_POOL = 8  # a channel needs this many touches before its uplifts are shrunk toward its mean
 MAX_PEAK_DAYS = {"press": 6.0, "social_campaign": 12.0, "playlist_pitch": 16.0, "radio_add": 24.0}
 
 TOUCHES = """
@@ -163,6 +164,8 @@ class TrackFit:
     credits: np.ndarray  # (n_touches,) incremental streams over the window
     release: tuple[float, float]
     cost: float
+    scale: np.ndarray | None = None  # (n_touches,) streams one unit of uplift adds: credit = uplift * scale
+    information: np.ndarray | None = None  # (n_touches,) the data's information on each uplift (1 / its variance)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,12 +203,15 @@ def missing_days(y: np.ndarray) -> np.ndarray:
 
 
 def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Sequence[TrackTouch], *,
-              release: tuple[float, float] | None = DEFAULT_RELEASE, bump_candidates: int = 2) -> TrackFit:
+              release: tuple[float, float] | None = DEFAULT_RELEASE, bump_candidates: int = 2,
+              coverage: np.ndarray | None = None) -> TrackFit:
     """Fit the response model to one track's cells ``y`` (n_cells, n_days) and credit its touches.
 
     ``release`` is the learned release spike (A, tau); None fits it for this track (the learning step).
     Tries a viral bump at the ``bump_candidates`` most bump-like days of the residuals and keeps it when the fit
-    improves clearly (a bump that explains nothing better than the touches is not kept)."""
+    improves clearly (a bump that explains nothing better than the touches is not kept). ``coverage`` (n_cells,
+    n_days) is the share of each cell's usual streams whose series arrived that day (1 but where a series of the
+    cell is missing): the model's streams are scaled by it, and cell-days under half covered are left out."""
     from scipy.optimize import least_squares
     from threadpoolctl import threadpool_limits
 
@@ -221,7 +227,7 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
     live = released > 0
     if not live.any() or y.sum() <= 0:
         return TrackFit(np.zeros_like(y), np.zeros(n_touch), np.full(n_touch, 7.0), np.zeros(n_touch),
-                        release or DEFAULT_RELEASE, 0.0)
+                        release or DEFAULT_RELEASE, 0.0, np.zeros(n_touch), np.zeros(n_touch))
 
     def unpack(theta: np.ndarray) -> tuple:
         lw = theta[:n_cells]
@@ -250,7 +256,7 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
 
     def residuals(theta: np.ndarray) -> np.ndarray:
         lw, b, u, p, a, tau, v = unpack(theta)
-        mu = base_of(lw, b, a, tau, v) * (1.0 + lift_of(u, p))
+        mu = base_of(lw, b, a, tau, v) * (1.0 + lift_of(u, p)) * cover
         return ((y - mu) / np.sqrt(mu + 1.0))[fitted]
 
     def jacobian(theta: np.ndarray) -> np.ndarray:
@@ -268,7 +274,7 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
         lift = 1.0 + lift_of(u, p)  # (n_cells, n_days)
         base = w[:, None] * (common * rel * life)[None, :]
         mu = base * lift
-        scale = -1.0 / np.sqrt(mu + 1.0)
+        scale = -cover / np.sqrt(mu * cover + 1.0)  # d (mu * cover) / d theta, Poisson weight held fixed
         cols = []
         for c in range(n_cells):  # log weights
             col = np.zeros((n_cells, n_days))
@@ -294,6 +300,8 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
         return np.column_stack([(col * scale)[fitted] for col in cols])
 
     fitted = live[None, :] & ~missing_days(y)
+    cover = np.ones_like(y) if coverage is None else np.asarray(coverage, dtype=float)
+    fitted &= cover >= 0.5
     level = calendar.dow[live].mean()
     lw0 = np.log(np.maximum(y[:, live].mean(axis=1), 0.1) / level)
     if release is not None and release_index >= 0:
@@ -321,7 +329,7 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
         hi_zero = [*hi[:n_cells + 3], *([1e-9] * n_touch), *hi[n_cells + 3 + n_touch:]]
         base_only = solve(no_touch, lo, hi_zero)
         lw, b, u, p, a, tau, v = unpack(base_only.x)
-        mu = base_of(lw, b, a, tau, v)
+        mu = base_of(lw, b, a, tau, v) * cover
         ratio = np.where(live, y.sum(axis=0) / np.maximum(mu.sum(axis=0), 1e-9) - 1.0, 0.0)
         laplace = np.exp(-np.abs(np.arange(-30, 31)) / BUMP_DAYS)
         score = np.convolve(ratio, laplace / laplace.sum(), mode="same")
@@ -343,9 +351,32 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
     final = best_bump if best_bump is not None else best
     lw, b, u, p, a, tau, v = unpack(final.x)
     base = base_of(lw, b, a, tau, v)
-    credits = np.array([float((base * (u[i] * cells[i][:, None] * kernel(k_since[i], p[i])[None, :])).sum())
-                        for i in range(n_touch)])
-    return TrackFit(base, u.copy(), p.copy(), credits, (float(a), float(tau)), float(final.cost))
+    mu = base * (1.0 + lift_of(u, p)) * cover  # the streams the feeds should hold
+    scale = np.zeros(n_touch)
+    information = np.zeros(n_touch)
+    for i in range(n_touch):
+        unit = base * cells[i][:, None] * kernel(k_since[i], p[i])[None, :]  # d mu / d u_i
+        scale[i] = float(unit.sum())
+        information[i] = float(((unit * cover) ** 2 / (mu + 1.0))[fitted].sum()) / weekly_dispersion(y, mu, fitted)
+    return TrackFit(base, u.copy(), p.copy(), u * scale, (float(a), float(tau)), float(final.cost), scale,
+                    information)
+
+
+def weekly_dispersion(y: np.ndarray, mu: np.ndarray, fitted: np.ndarray) -> float:
+    """How much more the fit's residuals vary than Poisson noise at the time scale of a response (a week):
+    mean over complete cell-weeks of (sum of residuals)^2 / (sum of mu), at least 1. Slow misfit of the base curve
+    (a lifecycle it does not quite follow) is correlated from day to day, so the per-day Poisson information
+    overstates what the data know about an uplift by about this factor."""
+    n_cells, n_days = y.shape
+    weeks = n_days // 7
+    if weeks == 0:
+        return 1.0
+    whole = fitted[:, :weeks * 7].reshape(n_cells, weeks, 7).all(axis=2)
+    if not whole.any():
+        return 1.0
+    resid = (y - mu)[:, :weeks * 7].reshape(n_cells, weeks, 7).sum(axis=2)
+    expected = mu[:, :weeks * 7].reshape(n_cells, weeks, 7).sum(axis=2) + 7.0
+    return max(1.0, float(np.mean(resid[whole] ** 2 / expected[whole])))
 
 
 # --- from the marts to the per-track fits ---------------------------------------------------------------------------
@@ -393,6 +424,7 @@ class TrackData:
     y: np.ndarray  # (n_cells, n_days)
     release_index: int
     touches: list[TrackTouch]
+    coverage: np.ndarray | None = None  # (n_cells, n_days) share of the cell's usual streams that arrived
 
 
 def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar: Calendar,
@@ -413,10 +445,30 @@ def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar:
     groups = sorted(set(signature.values()))
     cell_of = {k: groups.index(s) for k, s in signature.items()}
     y = np.zeros((max(len(groups), 1), calendar.n_days))
+    coverage = np.ones_like(y)
     if keys:
         idx_day = ((pd.to_datetime(frame["usage_date"]) - calendar.days[0]).dt.days).to_numpy()
-        idx_cell = np.array([cell_of[k] for k in zip(frame["platform_code"], frame["territory_code"], strict=True)])
+        pairs = list(zip(frame["platform_code"], frame["territory_code"], strict=True))
+        idx_cell = np.array([cell_of[k] for k in pairs])
         np.add.at(y, (idx_cell, idx_day), frame["streams"].to_numpy(dtype=float))
+        # a series missing for days (a file or a feed that did not arrive) inside a cell lowers the cell's total
+        # without emptying it: found on the series themselves; the cell's expected streams that day are scaled
+        # by the share of the series that did arrive (each series' share of its cell on the complete days)
+        series_index = {k: i for i, k in enumerate(keys)}
+        per_series = np.zeros((len(keys), calendar.n_days))
+        np.add.at(per_series, (np.array([series_index[k] for k in pairs]), idx_day),
+                  frame["streams"].to_numpy(dtype=float))
+        gone = missing_days(per_series)
+        cell_rows = np.array([cell_of[k] for k in keys])
+        cell_gone = np.zeros_like(y, dtype=bool)
+        np.logical_or.at(cell_gone, cell_rows, gone)
+        complete = ~cell_gone[cell_rows]  # (n_series, n_days): days the series' whole cell arrived
+        own = (per_series * complete).sum(axis=1)
+        cell_total = np.zeros(len(y))
+        np.add.at(cell_total, cell_rows, own)
+        share = own / np.maximum(cell_total[cell_rows], 1e-9)
+        np.subtract.at(coverage, cell_rows, gone * share[:, None])
+        coverage = np.clip(coverage, 0.0, 1.0)
     first_stream = int(np.argmax(y.sum(axis=0) > 0)) if y.sum() > 0 else 0
     if release_date is not None and not pd.isna(release_date):
         release_index = calendar.index(release_date)
@@ -428,7 +480,7 @@ def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar:
                              np.array([s[j] for s in groups], dtype=bool),
                              MAX_PEAK_DAYS.get(row["activity_type"], 21.0))
                   for j, (_, row) in enumerate(mine.iterrows())]
-    return TrackData(isrc, y, release_index, touch_list)
+    return TrackData(isrc, y, release_index, touch_list, coverage)
 
 
 def learn_release_shape(datas: Iterable[TrackData], calendar: Calendar, *, min_tracks: int = 3
@@ -478,16 +530,60 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame)
     rows = []
     cost, observations = 0.0, 0
     for data in datas:
-        fit = fit_track(data.y, calendar, data.release_index, data.touches, release=release)
+        fit = fit_track(data.y, calendar, data.release_index, data.touches, release=release,
+                        coverage=data.coverage)
         cost += fit.cost
         observations += data.y.shape[0] * max(calendar.n_days - max(data.release_index, 0), 0)
         mine = touched[touched["isrc"] == data.isrc]
         for j, (_, row) in enumerate(mine.iterrows()):
             rows.append({"isrc": data.isrc, "activity_id": row["activity_id"], "start_date": row["start_date"],
-                         "credited": fit.credits[j], "uplift": fit.uplift[j], "peak_days": fit.peak_days[j]})
-    per_track = pd.DataFrame(rows, columns=["isrc", "activity_id", "start_date", "credited", "uplift", "peak_days"])
+                         "credited": fit.credits[j], "uplift": fit.uplift[j], "peak_days": fit.peak_days[j],
+                         "activity_type": row["activity_type"], "scale": fit.scale[j],
+                         "information": fit.information[j]})
+    per_track = pd.DataFrame(rows, columns=["isrc", "activity_id", "start_date", "credited", "uplift", "peak_days",
+                                            "activity_type", "scale", "information"])
+    per_track = shrink_uplifts(per_track)[["isrc", "activity_id", "start_date", "credited", "uplift", "peak_days"]]
     credits = credits_by_method(per_track, touches["activity_id"])
     return Attribution(per_track, credits, release, len(datas), cost / observations if observations else 0.0)
+
+
+def shrink_uplifts(per_track: pd.DataFrame, *, min_touches: int = MIN_TOUCHES_TO_POOL) -> pd.DataFrame:
+    """Empirical-Bayes uplifts: each touch's uplift, estimated once (an artist-level touch's estimates on its
+    tracks combined by their information: the generator's press item lifts every track of the artist alike), is
+    pulled toward its channel's mean uplift by how little the data know about it::
+
+        u_post = s * u_hat + (1 - s) * m_channel,   s = tau^2 / (tau^2 + var(u_hat))
+
+    with the channel's mean ``m`` and spread ``tau^2`` of the true uplifts estimated from all its touches (Paule-
+    Mandel: the weighted moments of the estimates, less their noise). Why: most touches sit on small tracks where
+    an uplift of a few percent is within the noise; a least-squares uplift bounded at 0 is then biased upward
+    (noise only ever adds credit), which over-credited the marketing as a whole. A channel with fewer than
+    ``min_touches`` touches keeps its own estimates (too few to learn a spread from). The credit of a touch on a
+    track is ``u_post * scale``, its streams per unit of uplift."""
+    if per_track.empty:
+        return per_track
+    out = per_track.copy()
+    info = out["information"].clip(lower=0.0)
+    weighted = out.assign(info=info, uw=out["uplift"] * info)
+    touch = weighted.groupby("activity_id").agg(uw=("uw", "sum"), info=("info", "sum"),
+                                                activity_type=("activity_type", "first"))
+    touch["u"] = np.where(touch["info"] > 0, touch["uw"] / touch["info"].where(touch["info"] > 0, 1.0), 0.0)
+    posterior = touch["u"].copy()
+    for _, group in touch.groupby("activity_type"):
+        known = group[group["info"] > 0]
+        if len(known) < min_touches:
+            continue
+        u_hat, var = known["u"].to_numpy(), 1.0 / known["info"].to_numpy()
+        tau2, mean = float(np.var(u_hat)), float(np.mean(u_hat))
+        for _ in range(100):  # Paule-Mandel fixed point
+            w = 1.0 / (var + tau2)
+            mean = float((w * u_hat).sum() / w.sum())
+            tau2 = max(float((w ** 2 * ((u_hat - mean) ** 2 - var)).sum() / (w ** 2).sum()), 1e-8)
+        weight = tau2 / (tau2 + var)
+        posterior[known.index] = np.maximum(weight * u_hat + (1.0 - weight) * mean, 0.0)
+    out["uplift"] = out["activity_id"].map(posterior).to_numpy(dtype=float)
+    out["credited"] = out["uplift"] * out["scale"]
+    return out
 
 
 def credits_by_method(per_track: pd.DataFrame, activity_ids: Iterable[str]) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import math
 import os
 import subprocess
 import sys
@@ -140,6 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         figures, problems = run_evaluators(marts, truth, baselines=set(args.baseline), only=set(args.only) or None)
     finally:
         marts.close()
+    # a target the evaluation set gave nothing to judge (e.g. no busy series): not a pass
+    problems += [f"{f.model}: {f.name} could not be judged on this evaluation set ({f.detail})"
+                 for f in figures if f.passed is None and f.target not in ("", "reported") and math.isnan(f.value)]
     write_report(args.out or var_dir / "evaluation", figures, problems,
                  {"seed": seed, "rows": rows, "baselines": sorted(args.baseline)})
     missed = [f for f in figures if f.passed is False]

@@ -63,6 +63,7 @@ def forecast_suite(*, name: str = "ml.track_stream_forecast") -> gx.ExpectationS
 def forecast_coverage_suite(*, name: str = "ml.track_stream_forecast__coverage") -> gx.ExpectationSuite:
     """Every active track has a forecast for each day of the horizon (the frame of ``FORECAST_COVERAGE``)."""
     return make_suite(name, [
+        expect("ExpectTableRowCountToBeBetween", "some_track_is_active", min_value=1),
         expect("ExpectColumnValuesToBeBetween", "forecast_for_every_active_track", column="forecast_days",
                min_value=HORIZON_DAYS, max_value=HORIZON_DAYS),
     ], layer="ml")

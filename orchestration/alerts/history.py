@@ -52,7 +52,8 @@ def utcnow() -> dt.datetime:
 def tables(warehouse: WarehouseResource) -> set[str]:
     """``schema.table`` of every table and view of the schemas the alerts read or write (one query)."""
     return {f"{s}.{t}" for s, t in warehouse.query(
-        "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema IN ('ml', 'marts')")}
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        "WHERE table_schema IN ('ml', 'marts', 'alerts')")}
 
 
 def table_exists(warehouse: WarehouseResource, qualified: str, present: set[str] | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""End to end: the alerts (orchestration/alerts/, the asset ml/alert_deliveries) on the session's pipeline run.
+"""End to end: the alerts (orchestration/alerts/, the asset alerts/alert_deliveries) on the session's pipeline run.
 
 The pipeline runs without TM_ALERTS_ENABLED: it evaluates the shipped rules and records what it would send
 (``dry_run``), sends nothing and keeps no history. Then, on a copy of its warehouse, the engine delivers for real
@@ -87,10 +87,11 @@ def webhook() -> Iterator[tuple[list, str]]:
 
 
 def test_the_pipeline_evaluates_the_rules_and_sends_nothing(pipeline_run) -> None:
-    assert "ml/alert_deliveries" in pipeline_run.summary["materialized"]
+    assert "alerts/alert_deliveries" in pipeline_run.summary["materialized"]
     with duckdb.connect(str(pipeline_run.warehouse_path), read_only=True) as con:
         tables = {f"{s}.{t}" for s, t in con.execute(
-            "select table_schema, table_name from information_schema.tables where table_schema = 'ml'").fetchall()}
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('ml', 'alerts')").fetchall()}
         assert "alerts.alert_deliveries" in tables and "alerts.alert_history" not in tables
         statuses = {r[0] for r in con.execute("select distinct status from alerts.alert_deliveries").fetchall()}
         labels = {r[0] for r in con.execute("select distinct label_id from alerts.alert_deliveries").fetchall()}

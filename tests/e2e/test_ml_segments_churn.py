@@ -83,4 +83,4 @@ def test_models_are_tracked_and_registered(tables, pipeline_run, experiment, tab
     run = client.get_run(run_ids.pop())
     assert run.info.status == "FINISHED" and run.info.experiment_id == found.experiment_id
     champion = client.get_model_version_by_alias(model, "champion")
-    assert champion.version == str(tables[table]["model_version"].iloc[0])
+    assert str(champion.version) == str(tables[table]["model_version"].iloc[0])

@@ -128,16 +128,21 @@ def test_a_deleted_mart_row_is_caught(pipeline_run, tmp_path: Path) -> None:
 def test_great_expectations_validated_raw_staging_and_marts(pipeline_run) -> None:
     gx_checks = [c for c in pipeline_run.summary["checks"] if c["check"].startswith("gx_")]
     from ingestion.connectors import ALL_CONNECTORS
+    from orchestration.assets.ml.checks import SCORE_TABLES
     from orchestration.assets.staging import STAGED_USAGE
 
     assert {c["asset"] for c in gx_checks} == {f"raw/{c.table}" for c in ALL_CONNECTORS} | {
         f"staging/{model}" for model, _, _ in STAGED_USAGE} | {
-        "marts/fct_usage_daily", "marts/rpt_performance_overview"}
+        "marts/fct_usage_daily", "marts/rpt_performance_overview", "ml/track_stream_forecast"} | {
+        f"ml/{table}" for table in SCORE_TABLES}
     assert sorted(c["check"] for c in gx_checks if c["asset"] == "marts/fct_usage_daily") == [
         "gx_growth_bounds", "gx_mart_suite"]
     assert all(c["passed"] for c in gx_checks)
     history = _query(pipeline_run.serving_path, "SELECT asset, success, evaluated FROM quality.validation_results")
-    assert len(history) == len(gx_checks)
+    # one validation per check, but the forecast's check validates two things: the table and its coverage of
+    # the active tracks
+    assert len(history) == len(gx_checks) + 1
+    assert sum(asset.startswith("ml.track_stream_forecast") for asset, _, _ in history) == 2
     assert all(success and evaluated >= 2 for _, success, evaluated in history)
 
 

@@ -426,7 +426,7 @@ def test_dagster_asset_and_digest_job(setup, tmp_path, monkeypatch) -> None:
     # no SMTP server there: the asset succeeds, the failures are in the history
     result = dg.materialize([alert_deliveries], resources={"warehouse": s["warehouse"]})
     assert result.success
-    meta = result.asset_materializations_for_node("ml__alert_deliveries")[0].metadata
+    meta = result.asset_materializations_for_node("alerts__alert_deliveries")[0].metadata
     assert meta["failed"].value == 6 + 2 and meta["sent"].value == 4  # 6 e-mails + L003's 2 webhooks failed
     assert s["warehouse"].scalar("select count(*) from alerts.alert_deliveries") == 12
     monkeypatch.setenv("TM_SMTP_PORT", str(s["port"]))
