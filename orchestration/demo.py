@@ -41,6 +41,8 @@ class PipelineReport:
     serving_path: str  # where readers find the serving layer
     serving_hint: str  # a command that reads a few rows of it
     log_path: str
+    # every model output and the alerts of this run: asset key -> its materialisation's metadata
+    models: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self), indent=2, default=str)
@@ -126,6 +128,7 @@ def run_pipeline(settings: Settings | None = None, *, return_events: bool = Fals
         serving_path=warehouse.serving_location,
         serving_hint=warehouse.reader_hint(),
         log_path=str(log_path),
+        models={key: value for key, value in meta.items() if key.startswith(("ml/", "alerts/"))},
     )
     return (report, log_entries) if return_events else report
 
@@ -188,6 +191,12 @@ def render(report: PipelineReport, settings: Settings) -> str:
         out.append(f"MLflow: run {m.get('mlflow_run_id')} registered {m.get('model_uri')} "
                    f"(champion: {m.get('is_champion')}); holdout WAPE {float(m.get('wape_holdout', 0)):.3f} vs "
                    f"seasonal-naive {float(m.get('wape_seasonal_naive', 0)):.3f}")
+    if report.models:
+        out.append(f"Models ({len(report.models)} outputs in the ml schema, each run tracked in MLflow; "
+                   "make evaluate scores them against the sample's truth):")
+        for key, m in sorted(report.models.items()):
+            registered = f"  {m['model_uri']} (champion: {m.get('is_champion')})" if m.get("model_uri") else ""
+            out.append(f"  {key.replace('/', '.'):<34} {int(m.get('dagster/row_count', 0)):>8,} rows{registered}")
     out.append(f"Warehouse:    {report.warehouse_path}")
     if report.serving:
         out.append(f"Serving copy: {report.serving_path} ({report.serving.get('tables')} tables, "

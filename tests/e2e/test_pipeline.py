@@ -44,6 +44,12 @@ def test_the_summary_tells_what_happened(pipeline_run) -> None:
     assert "✗" not in out
     assert f"registered models:/track_stream_forecast/{pipeline_run.summary['mlflow']['model_version']}" in out
     assert str(pipeline_run.serving_path) in out
+    # one line per model output, with its rows and its registered model
+    models = pipeline_run.summary["models"]
+    assert {"ml/insights", "ml/stream_anomalies", "ml/churn_scores", "alerts/alert_deliveries"} <= set(models)
+    insights = models["ml/insights"]
+    assert f"ml.insights {int(insights['dagster/row_count']):>8,} rows  {insights['model_uri']}" in " ".join(
+        out.split()) or f"{int(insights['dagster/row_count']):,} rows  {insights['model_uri']}" in out
     for command in ("make ui", "make docs", "make mlflow", "make superset"):
         assert command in out
     # the files the generator delivered: what the summary reports for them is what the manifest says

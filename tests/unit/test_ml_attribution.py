@@ -187,3 +187,54 @@ def test_evaluation_passes_with_the_model_and_fails_with_its_baseline(planted) -
     swapped = {f.name: f for f in baseline}["data_driven_error"]
     assert judged.passed is True and judged.value < 0.10
     assert swapped.passed is False and swapped.value == pytest.approx(judged.baseline)
+
+
+def test_shrink_uplifts_pools_an_artist_touch_and_pulls_weak_estimates_toward_the_channel_mean() -> None:
+    # eight social touches: seven well measured around 0.1, one (S8) measured on almost nothing with a wild 0.9
+    uplifts = [0.08, 0.12, 0.10, 0.09, 0.11, 0.10, 0.10, 0.90]
+    info = [1e6] * 7 + [10.0]
+    rows = [{"isrc": f"T{i}", "activity_id": f"S{i + 1}", "start_date": day(i), "credited": u * 1000.0,
+             "uplift": u, "peak_days": 5.0, "activity_type": "social_campaign", "scale": 1000.0,
+             "information": inf} for i, (u, inf) in enumerate(zip(uplifts, info, strict=True))]
+    # one press item on two tracks (estimates 0.02 with information 3 and 0.06 with information 1): one channel
+    # of a single touch, so only pooled (information-weighted), never shrunk
+    rows += [{"isrc": isrc, "activity_id": "P1", "start_date": day(0), "credited": u * scale, "uplift": u,
+              "peak_days": 3.0, "activity_type": "press", "scale": scale, "information": inf}
+             for isrc, u, inf, scale in (("T0", 0.02, 3e4, 500.0), ("T1", 0.06, 1e4, 200.0))]
+    out = at.shrink_uplifts(pd.DataFrame(rows)).set_index(["isrc", "activity_id"])
+    for i in range(7):  # well measured: kept (the spread 0.01 dwarfs their noise 0.001)
+        assert out.loc[(f"T{i}", f"S{i + 1}"), "uplift"] == pytest.approx(uplifts[i], abs=2e-3)
+    weak = out.loc[("T7", "S8")]
+    assert weak["uplift"] == pytest.approx(0.10, abs=0.01)  # pulled to the channel mean
+    assert weak["credited"] == pytest.approx(weak["uplift"] * 1000.0, rel=1e-12)
+    press = out.xs("P1", level="activity_id")
+    np.testing.assert_allclose(press["uplift"].to_numpy(), 0.03, rtol=1e-9)  # (0.02*3 + 0.06*1) / 4
+    np.testing.assert_allclose(press["credited"].to_numpy(), [0.03 * 500.0, 0.03 * 200.0], rtol=1e-9)
+
+
+def test_a_series_missing_for_weeks_inside_a_cell_scales_the_cell_and_keeps_the_credits(planted) -> None:
+    frames, truth, _ = planted
+    series = frames["series"]
+    dates = pd.to_datetime(series["usage_date"])
+    gap = (series["isrc"] == "T2") & (series["platform_code"] == "spotify") & (series["territory_code"] == "GB")
+    gap &= (dates >= pd.Timestamp(day(90))) & (dates <= pd.Timestamp(day(150)))
+    dropped = series[~gap]
+    kept = series[(series["isrc"] == "T2") & ~gap]
+    share = float(series[(series["isrc"] == "T2") & (series["platform_code"] == "spotify")
+                         & (series["territory_code"] == "GB")]["streams"].sum())
+
+    tracks = frames["tracks"].assign(release_date=pd.to_datetime(frames["tracks"]["release_date"]))
+    calendar = at.learn_calendar(dropped.assign(usage_date=pd.to_datetime(dropped["usage_date"])))
+    touched = at.touches_by_track(frames["touches"], tracks)
+    data = at.track_data("T2", kept.assign(usage_date=pd.to_datetime(kept["usage_date"])), touched, calendar,
+                         tracks.set_index("isrc")["release_date"]["T2"])
+    radio_cell = data.touches[[t.activity_id for t in data.touches].index("M5")].cells
+    gb = np.flatnonzero(radio_cell)[0]  # the GB series (the radio add's territory) form their own cell
+    cell_total = float(series[(series["isrc"] == "T2") & (series["territory_code"] == "GB")]["streams"].sum())
+    assert data.coverage[gb, 100] == pytest.approx(1.0 - share / cell_total, abs=0.03)
+    assert data.coverage[gb, 80] == 1.0 and (data.coverage[np.arange(len(data.coverage)) != gb] == 1.0).all()
+
+    result = at.attribute(frames["touches"], frames["tracks"], dropped)
+    credited = result.credits[at.DATA_DRIVEN]
+    assert credited["M5"] == pytest.approx(truth["M5"], rel=0.15)
+    assert at.attribution_error(credited, truth) < 0.08
