@@ -17,6 +17,16 @@ class LoggedModel:
     is_champion: bool
     model_uri: str
 
+    def stamp(self, frame: Any) -> Any:
+        """``frame`` with the columns every ``ml`` table carries, so each output row names the model version and
+        the MLflow run that made it."""
+        return frame.assign(model_name=self.model_name, model_version=self.version, mlflow_run_id=self.run_id)
+
+    def metadata(self) -> dict[str, Any]:
+        """What a model asset's materialisation records about the model (the demo summary prints it)."""
+        return {"mlflow_run_id": self.run_id, "model_uri": self.model_uri, "model_version": self.version,
+                "is_champion": self.is_champion}
+
 
 def configure(tracking_uri: str, artifact_root: Path, experiment: str) -> str:
     """Point MLflow at the project's store (under var/) and return the experiment id."""
@@ -64,7 +74,8 @@ def log_sklearn_model(*, estimator: Any, model_name: str, input_example: Any, pa
         champion_score = client.get_run(champion.run_id).data.metrics.get(lower_is_better)
     except mlflow.exceptions.MlflowException:
         champion = None
-    is_champion = champion is None or champion_score is None or metrics[lower_is_better] <= champion_score
+    # strictly better: a retrain that only ties the champion (the same data, the same figure) leaves the alias
+    is_champion = champion is None or champion_score is None or metrics[lower_is_better] < champion_score
     if is_champion:
         client.set_registered_model_alias(model_name, CHAMPION, version)
     return LoggedModel(run.info.run_id, model_name, version, is_champion, f"models:/{model_name}/{version}")

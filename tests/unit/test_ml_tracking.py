@@ -44,14 +44,16 @@ def test_the_alias_moves_only_when_a_retrain_beats_the_champion(store: str) -> N
     worse = _retrain(0.35, seed=2)  # registered, but the alias stays where it was
     assert (worse.version, worse.is_champion) == ("2", False)
     assert str(client.get_model_version_by_alias("test_model", "champion").version) == "1"
+    tie = _retrain(0.30, seed=4)  # only as good as the champion: not a reason to move it
+    assert (tie.version, tie.is_champion) == ("3", False)
     better = _retrain(0.25, seed=3)
-    assert (better.version, better.is_champion) == ("3", True)
-    assert str(client.get_model_version_by_alias("test_model", "champion").version) == "3"
+    assert (better.version, better.is_champion) == ("4", True)
+    assert str(client.get_model_version_by_alias("test_model", "champion").version) == "4"
     # one experiment for the model, a run per retrain with its metric, parameters and artifact
     experiment = client.get_experiment_by_name("tunemantra-test-model")
     runs = client.search_runs([experiment.experiment_id], order_by=["attributes.start_time ASC"])
-    assert [r.data.metrics["wape"] for r in runs] == [0.30, 0.35, 0.25]
-    assert [r.data.params["seed"] for r in runs] == ["1", "2", "3"]
+    assert [r.data.metrics["wape"] for r in runs] == [0.30, 0.35, 0.30, 0.25]
+    assert [r.data.params["seed"] for r in runs] == ["1", "2", "4", "3"]
     assert "notes.txt" in {a.path for a in client.list_artifacts(runs[0].info.run_id)}
     # the champion loads and predicts with its signature
     loaded = mlflow.pyfunc.load_model("models:/test_model@champion")

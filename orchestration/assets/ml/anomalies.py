@@ -79,18 +79,13 @@ def stream_anomalies(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         trusted_types=["ml.anomalies.StreamAnomalyDetector"],
         artifacts={"events_top500.csv": top.to_csv(index=False)},
     )
-    events["model_name"] = ANOMALY_MODEL
-    events["model_version"] = logged.version
-    events["mlflow_run_id"] = logged.run_id
+    events = logged.stamp(events)
     events["detected_at"] = pd.Timestamp(dt.datetime.now(dt.UTC).replace(tzinfo=None))
     rows = warehouse.create_table_as("ml", "stream_anomalies", ANOMALY_TABLE, {"events": events})
     say(f"  anomalies: {counts}, MLflow run {logged.run_id[:8]}, {ANOMALY_MODEL} v{logged.version}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": rows,
-        "mlflow_run_id": logged.run_id,
-        "model_uri": logged.model_uri,
-        "model_version": logged.version,
-        "is_champion": logged.is_champion,
+        **logged.metadata(),
         "events_busy_series": len(busy_events),
         **{k: int(v) for k, v in counts.items()},
         "planted_recall": metrics.get("planted_recall", float("nan")),

@@ -73,15 +73,13 @@ def churn_scores(context: dg.AssetExecutionContext, warehouse: WarehouseResource
                                                 for k, v in bt.__dict__.items()}, default=str),
                    "top_risks.csv": scores.head(50).to_csv(index=False)},
     )
-    scores = scores.assign(model_name=CHURN_MODEL, model_version=logged.version, mlflow_run_id=logged.run_id,
-                           as_of_date=pd.to_datetime(scores["as_of_date"]))
+    scores = logged.stamp(scores).assign(as_of_date=pd.to_datetime(scores["as_of_date"]))
     rows = warehouse.create_table_as("ml", "churn_scores", CHURN_TABLE, {"scores": scores})
     high = int((scores["risk_band"] == "high").sum())
     say(f"  churn: AUC {auc:.3f} on held-out weeks vs naive rule {bt.auc_baseline:.3f}; {rows} entities scored, "
         f"{high} high risk; MLflow run {logged.run_id[:8]}, {CHURN_MODEL} v{logged.version}")
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": rows, "mlflow_run_id": logged.run_id, "model_uri": logged.model_uri,
-        "model_version": logged.version, "is_champion": logged.is_champion, "auc_holdout": _or(auc, 0.5),
+        "dagster/row_count": rows, **logged.metadata(), "auc_holdout": _or(auc, 0.5),
         "auc_naive_rule": _or(bt.auc_baseline, 0.5),
         "high_risk": high,
     })

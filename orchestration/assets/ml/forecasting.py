@@ -93,24 +93,20 @@ def track_stream_forecast(context: dg.AssetExecutionContext, warehouse: Warehous
                    "backtest_wape_by_origin.json": json.dumps({str(k): v for k, v in per_origin.items()}),
                    "backtest_rows.csv": bt.rows.to_csv(index=False)},
     )
-    stamp = {"model_name": FORECAST_MODEL, "model_version": logged.version, "mlflow_run_id": logged.run_id}
     rows = warehouse.create_table_as("ml", "track_stream_forecast", FORECAST_TABLE,
-                                     {"predictions": predictions.drop(columns="track").assign(**stamp)})
+                                     {"predictions": logged.stamp(predictions.drop(columns="track"))})
     artist = fc.rollup_forecast(predictions, groups["artist"], "artist_key", bt.rollup_quantiles.get("artist"))
     label = fc.rollup_forecast(predictions, groups["label"], "label_key", bt.rollup_quantiles.get("label"))
     artist_rows = warehouse.create_table_as("ml", "artist_stream_forecast", ARTIST_TABLE,
-                                            {"predictions": artist.assign(**stamp)})
+                                            {"predictions": logged.stamp(artist)})
     label_rows = warehouse.create_table_as("ml", "label_stream_forecast", LABEL_TABLE,
-                                           {"predictions": label.assign(**stamp)})
+                                           {"predictions": logged.stamp(label)})
     say(f"  forecast: WAPE {every['wape_model']:.3f} vs seasonal-naive {every['wape_seasonal_naive']:.3f} "
         f"(older than 90 days {old['wape_model']:.3f} vs {old['wape_seasonal_naive']:.3f}), "
         f"MLflow run {logged.run_id[:8]}, {FORECAST_MODEL} v{logged.version}")
     yield dg.MaterializeResult(asset_key=["ml", "track_stream_forecast"], metadata={
         "dagster/row_count": rows,
-        "mlflow_run_id": logged.run_id,
-        "model_uri": logged.model_uri,
-        "model_version": logged.version,
-        "is_champion": logged.is_champion,
+        **logged.metadata(),
         "wape_holdout": every["wape_model"],
         "wape_seasonal_naive": every["wape_seasonal_naive"],
         "wape_older_90d": old["wape_model"],

@@ -73,19 +73,14 @@ def insights(context: dg.AssetExecutionContext, warehouse: WarehouseResource) ->
         trusted_types=["ml.insights.InsightRanker"],
         artifacts={"insights.csv": frame.to_csv(index=False)},
     )
-    frame["model_name"] = MODEL_NAME
-    frame["model_version"] = logged.version
-    frame["mlflow_run_id"] = logged.run_id
+    frame = logged.stamp(frame)
     rows = warehouse.create_table_as("ml", "insights", INSIGHTS_TABLE, {"insights": frame})
     top = frame.iloc[0]["headline"] if len(frame) else "none"
     say(f"  insights: {rows} ({', '.join(f'{k} {v}' for k, v in counts.items())}); top: {top}; MLflow run "
         f"{logged.run_id[:8]}, {MODEL_NAME} v{logged.version}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": rows,
-        "mlflow_run_id": logged.run_id,
-        "model_uri": logged.model_uri,
-        "model_version": logged.version,
-        "is_champion": logged.is_champion,
+        **logged.metadata(),
         "top_insight": str(top),
         "unquoted_narrative_numbers": unquoted,
         **{f"insights_{kind}": int(counts.get(kind, 0)) for kind in ins.INSIGHT_TYPES},

@@ -15,7 +15,6 @@ from orchestration.warehouses.base import target_kind
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ml.tracking import LoggedModel
 
 EXPERIMENT = "tunemantra-recommendations"
 
@@ -41,14 +40,6 @@ TIMING_TABLE = """
 
 _LOOKUP = ["ml.recommendations.LookupModel"]
 
-
-def _stamp(frame: "pd.DataFrame", logged: "LoggedModel") -> "pd.DataFrame":
-    """The model's rows with the MLflow version and run that produced them."""
-    frame = frame.copy()
-    frame["model_name"] = logged.model_name
-    frame["model_version"] = logged.version
-    frame["mlflow_run_id"] = logged.run_id
-    return frame
 
 
 @dg.asset(
@@ -93,12 +84,11 @@ def collaboration_recommendations(context: dg.AssetExecutionContext, warehouse: 
         artifacts={"collaboration_recommendations.csv": recs.to_csv(index=False)},
     )
     rows = warehouse.create_table_as("ml", "collaboration_recommendations", COLLABORATION_TABLE,
-                                     {"recs": _stamp(recs, logged)})
+                                     {"recs": logged.stamp(recs)})
     say(f"  recommendations: self-holdout hit-rate@10 {own['hit_rate']:.3f} vs popularity {base['hit_rate']:.3f}, "
         f"{rows} rows, {rc.MODEL_COLLABORATION} v{logged.version} ({time.perf_counter() - started:.1f}s)")
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": rows, "mlflow_run_id": logged.run_id, "model_uri": logged.model_uri,
-        "model_version": logged.version, "is_champion": logged.is_champion,
+        "dagster/row_count": rows, **logged.metadata(),
         "self_holdout_hit_rate_at_10": own["hit_rate"], "popularity_hit_rate_at_10": base["hit_rate"],
     })
 
@@ -135,7 +125,7 @@ def platform_priorities(context: dg.AssetExecutionContext, warehouse: WarehouseR
         artifacts={"platform_priorities.csv": priorities.to_csv(index=False)},
     )
     rows = warehouse.create_table_as("ml", "platform_priorities", PLATFORM_TABLE,
-                                     {"priorities": _stamp(priorities, logged)})
+                                     {"priorities": logged.stamp(priorities)})
     say(f"  platform priorities: {rows} artists, backtest {backtest['hit_share']:.2f} vs chance "
         f"{backtest['chance']:.2f}")
     return dg.MaterializeResult(metadata={
@@ -175,7 +165,7 @@ def release_timing(context: dg.AssetExecutionContext, warehouse: WarehouseResour
         lower_is_better="backtest_negative_uplift_log", trusted_types=_LOOKUP,
         artifacts={"release_timing.csv": timing.to_csv(index=False)},
     )
-    rows = warehouse.create_table_as("ml", "release_timing", TIMING_TABLE, {"timing": _stamp(timing, logged)})
+    rows = warehouse.create_table_as("ml", "release_timing", TIMING_TABLE, {"timing": logged.stamp(timing)})
     say(f"  release timing: {rows} labels, backtest log uplift {uplift:.3f}")
     return dg.MaterializeResult(metadata={
         "dagster/row_count": rows, "mlflow_run_id": logged.run_id, "model_version": logged.version,

@@ -93,15 +93,13 @@ def segments(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         artifacts={"cluster_centres.csv": centres.to_csv(index=False),
                    "segment_counts.json": pd.Series(counts).to_json()},
     )
-    stamp = {"model_name": SEGMENT_MODEL, "model_version": logged.version, "mlflow_run_id": logged.run_id}
-    track_rows = track_rows.assign(**stamp)
+    track_rows = logged.stamp(track_rows)
     n_tracks = warehouse.create_table_as("ml", "track_segments", TRACK_SEGMENTS_TABLE, {"segments": track_rows})
     n_artists = warehouse.create_table_as("ml", "artist_segments", ARTIST_SEGMENTS_TABLE,
-                                          {"artists": artist_rows.assign(**stamp)})
+                                          {"artists": logged.stamp(artist_rows)})
     n_audiences = warehouse.create_table_as("ml", "audience_segments", AUDIENCE_SEGMENTS_TABLE,
-                                            {"audiences": audience_rows.assign(**stamp)})
-    common = {"mlflow_run_id": logged.run_id, "model_uri": logged.model_uri, "model_version": logged.version,
-              "is_champion": logged.is_champion}
+                                            {"audiences": logged.stamp(audience_rows)})
+    common = logged.metadata()
     yield dg.MaterializeResult(asset_key=["ml", "track_segments"], metadata={
         "dagster/row_count": n_tracks, **common, "stability_ari": seg.stability_ari,
         "silhouette": _finite(silhouette), "segments": str(counts)})
