@@ -21,11 +21,18 @@ Why this shape:
   kernel cannot soak up the base curve's own slow wiggles.
 
 The fit is Poisson-weighted least squares with a Huber loss (single-series anomalies must not move the base).
+A feed that did not arrive is not a fall in listening: a cell with no streams on a day it usually has many is left
+out, and a series missing for days *inside* a cell (a platform's files absent for weeks) scales that cell's
+expected streams by the share of its series that did arrive (:func:`track_data`'s coverage) instead of dragging the
+cell's curve, and the touches on it, down.
 A touch's credit is the streams its own term adds over the window: ``sum_c,d base[c, d] * u_i * k_i(d)``. Lifts
 add up in this model, so a touch's Shapley value (its marginal contribution averaged over every order in which
 the touches could be switched on) is exactly that own term: :func:`shapley_credits` computes it from coalitions
 to show it. Press touches act on every track of the artist: each track's fit estimates the press lift on that
-track and the credits add up.
+track. Finally every touch's uplift is estimated once (an artist-level touch's per-track estimates combined by
+their information) and shrunk toward its channel's mean uplift by how little the data know about it
+(:func:`shrink_uplifts`, empirical Bayes): an uplift bounded at 0 and measured within the noise is otherwise
+biased upward, which over-credits the marketing as a whole.
 
 The rule-based methods (first touch, last touch, linear, time decay, position based 40/20/40) split the *same*
 estimated incremental streams of each track among the touches acting on it by their rules: they differ from the
