@@ -82,7 +82,7 @@ quality-docs: setup  ## GX Data Docs of every validation the pipeline ran, a sta
 	$(PY) -m expectations.data_docs --validations $(VAR)/quality/validations --out $(VAR)/quality/data_docs
 
 docs: setup  ## dbt docs site on 127.0.0.1:8080 (after make demo)
-	cd dbt_project && $(DBT) docs generate --profiles-dir . --target-path $(VAR)/dbt_docs
+	cd dbt_project && $(DBT) docs generate --profiles-dir . --select "fqn:*" --target-path $(VAR)/dbt_docs
 	cd dbt_project && $(DBT) docs serve --profiles-dir . --target-path $(VAR)/dbt_docs --host 127.0.0.1 --port 8080 --no-browser
 
 webhook: setup  ## the webhook receiver for platform events on 127.0.0.1:8765 (TM_WEBHOOK_SECRET must be set)

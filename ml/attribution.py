@@ -68,13 +68,13 @@ MAX_PEAK_DAYS = {"press": 6.0, "social_campaign": 12.0, "playlist_pitch": 16.0, 
 
 TOUCHES = """
     select activity_id, activity_type, start_date, end_date, isrc, artist_key, platform_code, territory_code,
-           cast(spend as double) as spend, currency, cast(spend_eur as double) as spend_eur
+           cast(spend as double precision) as spend, currency, cast(spend_eur as double precision) as spend_eur
     from marts.fct_marketing_touches
     order by activity_id"""
 TRACKS = """
     select isrc, artist_key, release_date from marts.dim_track"""
 SERIES = """
-    select isrc, platform_code, territory_code, usage_date, cast(sum(streams) as double) as streams
+    select isrc, platform_code, territory_code, usage_date, cast(sum(streams) as double precision) as streams
     from marts.fct_usage_daily
     where is_catalogue_match
     group by isrc, platform_code, territory_code, usage_date"""

@@ -34,10 +34,13 @@ def test_every_expectation_of_the_run_is_history(pipeline_run) -> None:
             WHERE run_id = ? AND expectation = 'one_row_per_delivered_line' ORDER BY asset""", [run_id]).fetchall()
         validated = con.execute("SELECT count(DISTINCT batch_id) FROM quality.validated_batches").fetchone()[0]
     from ingestion.connectors import ALL_CONNECTORS
+    from orchestration.assets.ml.checks import SCORE_TABLES
 
-    # every raw table, the staged usage reports and the two checked marts; the growth suite is on daily totals
+    # every raw table, the staged usage reports, the two checked marts and the models' outputs (each score
+    # table, the forecast and its coverage of the active tracks); the growth suite is on daily totals
     assert per_expectation == per_validation
-    assert len(per_validation) == len(ALL_CONNECTORS) + len(STAGED) + 2
+    assert len(per_validation) == len(ALL_CONNECTORS) + len(STAGED) + 2 + len(SCORE_TABLES) + 2
+    assert {f"ml.{t}" for t in SCORE_TABLES} | {"ml.track_stream_forecast"} <= set(per_validation)
     with duckdb.connect(str(pipeline_run.warehouse_path), read_only=True) as con:
         staged_rows = {f"staging.{m}": con.execute(f"SELECT count(*) FROM staging.{m}").fetchone()[0] for m in STAGED}
         landed_batches = con.execute(

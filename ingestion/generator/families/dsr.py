@@ -17,9 +17,9 @@ and 4 files a month instead of 80 keeps landing cheap; per-territory files would
 Units are accounting usages, not the daily analytics: for the three daily platforms each month's usages
 per track and territory are drawn with this family's own random stream from the same usage model as the
 daily feeds (Poisson over the month's summed intensity), so statements and analytics agree closely but
-not exactly, as domain.md says they do. What happens to the analytics feeds only (their anomalies: spikes,
-drops and missing days of one series; a month's report never delivered) is not in the statements, which
-count the listening itself. Amazon Music reports only by statement (a 0.12 share, USD rates).
+not exactly, as domain.md says they do. The marketing touches' lift is in both (it is listening).
+What happens to the analytics feeds only (their anomalies: spikes, drops and missing days of one
+series; a month's report never delivered) is not in the statements, which count the listening itself. Amazon Music reports only by statement (a 0.12 share, USD rates).
 Revenue is usages x a per-usage rate in micro-units of the DSP's currency: exact integers, 6 decimals.
 
 Faults when ``inject_faults``: one restatement (a corrected second version of a month for one DSP: later
@@ -116,6 +116,19 @@ class Statement:
     su_lines: dict[str, list[int]] = dataclasses.field(default_factory=dict)  # watched ISRC -> SU line numbers
 
 
+def _month_mean(ctx: GenerationContext, platform: str, days: list[dt.date], by_day: np.ndarray,
+                intensity: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Expected usages (tracks, territories) of one platform over a month: the summed intensity, plus what the
+    marketing touches add to it (the listening they cause is in the statements as in the daily feeds; a pitch
+    to another platform is not)."""
+    mean = intensity[:, None] * weights
+    for i, day in enumerate(days):
+        lift = ctx.model.lift(platform, day)
+        if lift is not None:
+            mean = mean + by_day[i][:, None] * weights * lift
+    return mean
+
+
 def write_dsr_statements(ctx: GenerationContext) -> None:
     rng = ctx.rng(FAMILY)
     dsps = [d for d in DSPS if d.platform in ctx.model.territory_weight or d.platform not in PLATFORMS]
@@ -125,9 +138,10 @@ def write_dsr_statements(ctx: GenerationContext) -> None:
     entries: list[dict] = []
     for month_index, month in enumerate(months):
         days = ctx.days_of(month)
-        intensity = daily_intensity(ctx.model, days, ctx.params.start_date).sum(axis=0)  # (tracks,)
+        by_day = daily_intensity(ctx.model, days, ctx.params.start_date)  # (days, tracks)
+        intensity = by_day.sum(axis=0)  # (tracks,)
         for dsp in dsps:
-            total = rng.poisson(intensity[:, None] * weights[dsp.source])
+            total = rng.poisson(_month_mean(ctx, dsp.platform, days, by_day, intensity, weights[dsp.source]))
             subscription = rng.binomial(total, dsp.subscription_share)
             units = np.stack([subscription, total - subscription], axis=2).astype(np.int64)  # (T, R, models)
             tracks = list(ctx.tracks)
