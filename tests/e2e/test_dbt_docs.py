@@ -28,7 +28,8 @@ def docs(pipeline_run, tmp_path_factory) -> tuple[dict, dict]:
     # every node, the marts on the models' outputs too (the project's default selector leaves them out of a
     # plain build): the same command as make docs
     proc = subprocess.run([str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--profiles-dir", ".",
-                           "--select", "fqn:*", "--target-path", str(target)], cwd=REPO_ROOT / "dbt_project", env=pipeline_env(var_dir),
+                           "--select", "fqn:*", "--target-path", str(target)], cwd=REPO_ROOT / "dbt_project",
+                          env=pipeline_env(var_dir),
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:]
     assert (target / "index.html").exists()

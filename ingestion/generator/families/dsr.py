@@ -19,7 +19,8 @@ per track and territory are drawn with this family's own random stream from the 
 daily feeds (Poisson over the month's summed intensity), so statements and analytics agree closely but
 not exactly, as domain.md says they do. The marketing touches' lift is in both (it is listening).
 What happens to the analytics feeds only (their anomalies: spikes, drops and missing days of one
-series; a month's report never delivered) is not in the statements, which count the listening itself. Amazon Music reports only by statement (a 0.12 share, USD rates).
+series; a month's report never delivered) is not in the statements, which count the listening itself.
+Amazon Music reports only by statement (a 0.12 share, USD rates).
 Revenue is usages x a per-usage rate in micro-units of the DSP's currency: exact integers, 6 decimals.
 
 Faults when ``inject_faults``: one restatement (a corrected second version of a month for one DSP: later
