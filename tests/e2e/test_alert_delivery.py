@@ -11,12 +11,6 @@ twice, and every label gets a digest of its own insights.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
-import http.server
-import json
-import socket
-import threading
 from collections.abc import Iterator
 
 import duckdb
@@ -27,63 +21,23 @@ from orchestration.alerts.digest import run_digests
 from orchestration.alerts.engine import run_alerts
 from orchestration.alerts.rules import load_rules
 from orchestration.warehouses import DuckDBWarehouse
+from tests.support.mail_and_hooks import Hooks, Inbox, local_smtp, webhook_receiver
 
 pytestmark = pytest.mark.slow
 
 LABELS = ("L001", "L002", "L003", "L004", "L005")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.messages.append((list(envelope.rcpt_tos),
-                              email.message_from_bytes(envelope.content, policy=email.policy.default)))
-        return "250 OK"
+@pytest.fixture()
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    with local_smtp() as server:
+        yield server
 
 
 @pytest.fixture()
-def smtp() -> Iterator[tuple[_Inbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    inbox, port = _Inbox(), _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture()
-def webhook() -> Iterator[tuple[list, str]]:
-    received: list[tuple[str, dict]] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append((self.path, json.loads(self.rfile.read(int(self.headers["Content-Length"])))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield received, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+def webhook() -> Iterator[tuple[Hooks, str]]:
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 def test_the_pipeline_evaluates_the_rules_and_sends_nothing(pipeline_run) -> None:
@@ -101,7 +55,7 @@ def test_the_pipeline_evaluates_the_rules_and_sends_nothing(pipeline_run) -> Non
 
 def test_alerts_and_digests_reach_only_their_own_label_once(var_copy, smtp, webhook, tmp_path) -> None:
     inbox, port = smtp
-    received, url = webhook
+    hooks, url = webhook
     rules = tmp_path / "rules.yml"  # everything recent alerts: the 12-track run has few insights
     rules.write_text("labels:\n" + "".join(
         f"  {label}:\n    recipients: [{label.lower()}@labels.example]\n    webhooks: ['{url}/{label}']\n"
@@ -123,6 +77,7 @@ def test_alerts_and_digests_reach_only_their_own_label_once(var_copy, smtp, webh
     assert first.count("failed") == 0 and first.count("sent") > 0
     mails = [d for d in first.decisions if d[3] == "email" and d[5] == "sent"]
     assert len(inbox.messages) == len(mails)
+    received = hooks.payloads()
     assert len(received) == first.count("sent") - len(mails)
     # every e-mail went to the label whose webhook got the same alert, and that label owns the item (below)
     mailed = {(m["X-TuneMantra-Fingerprint"], rcpts[0].split("@")[0].upper()) for rcpts, m in inbox.messages}

@@ -4,14 +4,8 @@ receiver (http.server), against a small synthetic warehouse of two tenants (L001
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import hmac
-import http.server
-import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +18,8 @@ from orchestration.alerts.digest import run_digests
 from orchestration.alerts.engine import run_alerts
 from orchestration.alerts.rules import RulesError, load_rules, parse_rules
 from orchestration.warehouses import DuckDBWarehouse
+from tests.support.mail_and_hooks import Hooks, Inbox, local_smtp, webhook_receiver
+from tests.support.network import free_port
 
 SECRET = "s3cret-for-tests"
 T1, T2, T3 = "GBNPR2500001", "GBNPR2500002", "JPKGS2500001"  # owned by L001, L006 (sub-label of L001), L003
@@ -100,71 +96,16 @@ def build_warehouse(path: Path) -> DuckDBWarehouse:
     return DuckDBWarehouse(path=str(path))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Inbox:
-    """Every message the local SMTP server accepted."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [m for rcpts, m in self.messages if address in rcpts]
-
-
 @pytest.fixture()
 def smtp() -> Iterator[tuple[Inbox, int]]:
-    from aiosmtpd.controller import Controller
-
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
-
-
-class Hooks:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, dict[str, str], bytes]] = []
-
-    def on(self, path: str) -> list[dict]:
-        return [json.loads(body) for p, _, body in self.requests if p == path]
+    with local_smtp() as server:
+        yield server
 
 
 @pytest.fixture()
 def webhook() -> Iterator[tuple[Hooks, str]]:
-    hooks = Hooks()
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            hooks.requests.append((self.path, dict(self.headers), body))
-            self.send_response(500 if self.path.startswith("/fail") else 200)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield hooks, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with webhook_receiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture()
