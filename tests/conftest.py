@@ -158,3 +158,20 @@ def pg_dsn(postgres: Any, request: pytest.FixtureRequest) -> Iterator[str]:
     with admin.cursor() as cur:
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+
+
+# a local SMTP server and a webhook receiver on 127.0.0.1 (tests/support/mail_and_hooks.py), stopped after the test
+@pytest.fixture()
+def smtp() -> Iterator[tuple[Any, int]]:
+    from tests.support.mail_and_hooks import local_smtp
+
+    with local_smtp() as server:
+        yield server
+
+
+@pytest.fixture()
+def webhook() -> Iterator[tuple[Any, str]]:
+    from tests.support.mail_and_hooks import webhook_receiver
+
+    with webhook_receiver() as receiver:
+        yield receiver

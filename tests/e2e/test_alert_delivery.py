@@ -11,7 +11,6 @@ twice, and every label gets a digest of its own insights.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import duckdb
 import pytest
@@ -21,23 +20,10 @@ from orchestration.alerts.digest import run_digests
 from orchestration.alerts.engine import run_alerts
 from orchestration.alerts.rules import load_rules
 from orchestration.warehouses import DuckDBWarehouse
-from tests.support.mail_and_hooks import Hooks, Inbox, local_smtp, webhook_receiver
 
 pytestmark = pytest.mark.slow
 
 LABELS = ("L001", "L002", "L003", "L004", "L005")
-
-
-@pytest.fixture()
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with local_smtp() as server:
-        yield server
-
-
-@pytest.fixture()
-def webhook() -> Iterator[tuple[Hooks, str]]:
-    with webhook_receiver() as receiver:
-        yield receiver
 
 
 def test_the_pipeline_evaluates_the_rules_and_sends_nothing(pipeline_run) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -18,7 +17,6 @@ from orchestration.alerts.digest import run_digests
 from orchestration.alerts.engine import run_alerts
 from orchestration.alerts.rules import RulesError, load_rules, parse_rules
 from orchestration.warehouses import DuckDBWarehouse
-from tests.support.mail_and_hooks import Hooks, Inbox, local_smtp, webhook_receiver
 from tests.support.network import free_port
 
 SECRET = "s3cret-for-tests"
@@ -94,18 +92,6 @@ def build_warehouse(path: Path) -> DuckDBWarehouse:
     con.executemany(f"insert into ml.stream_anomalies values ({', '.join('?' * len(ANOMALY_COLS))})", ANOMALIES)
     con.close()
     return DuckDBWarehouse(path=str(path))
-
-
-@pytest.fixture()
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    with local_smtp() as server:
-        yield server
-
-
-@pytest.fixture()
-def webhook() -> Iterator[tuple[Hooks, str]]:
-    with webhook_receiver() as receiver:
-        yield receiver
 
 
 @pytest.fixture()
