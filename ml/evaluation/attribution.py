@@ -34,7 +34,7 @@ def evaluate(marts: Marts, truth: Truth, *, use_baseline: bool = False) -> list[
     if true.empty or touches.empty or true.sum() <= 0:
         return [Figure(MODEL, "data_driven_error", float("nan"), target=f"<= {TARGET:.2f}", passed=None,
                        detail="no marketing touches with incremental streams in this sample")]
-    result = at.attribute(touches, marts.frame(at.TRACKS), marts.frame(at.SERIES))
+    result = at.attribute(touches, marts.frame(at.TRACKS), marts.frame(at.SERIES), marts.frame(at.ARTIST_CANDIDATES))
     errors = {m: at.attribution_error(result.credits[m], true) for m in at.METHODS}
     judged = BASELINE_METHOD if use_baseline else at.DATA_DRIVEN
     value = errors[judged]

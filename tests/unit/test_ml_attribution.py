@@ -134,7 +134,8 @@ def synthetic_marts(seed: int = 7) -> tuple[dict[str, pd.DataFrame], pd.Series]:
 
 class FakeMarts:
     def __init__(self, frames: dict[str, pd.DataFrame]) -> None:
-        self.by_sql = {at.TOUCHES: frames["touches"], at.TRACKS: frames["tracks"], at.SERIES: frames["series"]}
+        self.by_sql = {at.TOUCHES: frames["touches"], at.TRACKS: frames["tracks"], at.SERIES: frames["series"],
+                       at.ARTIST_CANDIDATES: pd.DataFrame(columns=["activity_id", "artist_key"])}
 
     def frame(self, sql: str) -> pd.DataFrame:
         return self.by_sql[sql].copy()
@@ -238,3 +239,42 @@ def test_a_series_missing_for_weeks_inside_a_cell_scales_the_cell_and_keeps_the_
     credited = result.credits[at.DATA_DRIVEN]
     assert credited["M5"] == pytest.approx(truth["M5"], rel=0.15)
     assert at.attribution_error(credited, truth) < 0.08
+
+
+def test_spike_and_slab_credits_nothing_to_touches_the_noise_explains() -> None:
+    # ten pitches that landed (uplifts 0.1..0.3, well measured) and ten that did nothing, whose estimates are
+    # noise bounded at 0 (sd 0.01): the failures go to ~0, the successes keep their estimates
+    rng = np.random.default_rng(3)
+    landed = np.linspace(0.1, 0.3, 10)
+    failed = np.abs(rng.normal(0.0, 0.01, 10))
+    got = at.spike_and_slab_means(np.concatenate([landed, failed]), np.full(20, 0.01 ** 2))
+    np.testing.assert_allclose(got[:10], landed, atol=0.01)
+    assert (got[10:] < failed).all() and np.median(got[10:]) < 0.001  # each pulled down, most to ~0
+    assert got[10:].sum() < 0.5 * failed.sum()  # a normal prior alone would keep about all of it
+    # no failures among them: the plain normal shrinkage, estimates kept when they are well measured
+    np.testing.assert_allclose(at.spike_and_slab_means(landed, np.full(10, 1e-6)), landed, atol=1e-3)
+
+
+def test_an_ambiguous_press_item_is_kept_on_the_artist_whose_streams_moved(planted) -> None:
+    frames, truth, _ = planted
+    # a second artist of the same name (the mart leaves the press item's artist_key NULL): one track, no lift
+    rng = np.random.default_rng(11)
+    days = [day(n) for n in range(N_DAYS)]
+    dow = WEEKLY[[d.weekday() for d in days]]
+    other = pd.DataFrame([("T3", platform, territory, days[i], float(y))
+                          for platform in PLATFORMS for territory in TERRITORIES
+                          for i, y in enumerate(rng.poisson(120.0 * dow)) if y > 0],
+                         columns=["isrc", "platform_code", "territory_code", "usage_date", "streams"])
+    tracks = pd.concat([frames["tracks"], pd.DataFrame({"isrc": ["T3"], "artist_key": ["A2"],
+                                                        "release_date": [day(-300)]})], ignore_index=True)
+    touches = frames["touches"].copy()
+    touches.loc[touches["activity_id"] == "M6", "artist_key"] = None
+    candidates = pd.DataFrame({"activity_id": ["M6", "M6"], "artist_key": ["A1", "A2"]})
+    result = at.attribute(touches, tracks, pd.concat([frames["series"], other], ignore_index=True), candidates)
+    press = result.per_track[result.per_track["activity_id"] == "M6"]
+    assert sorted(press["isrc"]) == ["T1", "T2"]  # A1's tracks; A2's T3 did not move with it
+    assert result.credits.loc["M6", at.DATA_DRIVEN] == pytest.approx(truth["M6"], rel=0.2)
+    assert len(result.credits) == len(PLANTED)  # one row per touch, not one per candidate
+    # without the candidates the item acts on no track and is credited nothing
+    blind = at.attribute(touches, tracks, pd.concat([frames["series"], other], ignore_index=True))
+    assert blind.credits.loc["M6", at.DATA_DRIVEN] == 0.0

@@ -34,7 +34,8 @@ def marketing_attribution(context: dg.AssetExecutionContext, warehouse: Warehous
 
     settings = get_settings()
     touches = warehouse.frame(at.TOUCHES)
-    result = at.attribute(touches, warehouse.frame(at.TRACKS), warehouse.frame(at.SERIES))
+    result = at.attribute(touches, warehouse.frame(at.TRACKS), warehouse.frame(at.SERIES),
+                          warehouse.frame(at.ARTIST_CANDIDATES))
     table = at.attribution_table(result.credits, touches)
     per_track = result.per_track
     say(f"  attribution: {len(touches)} touches on {result.tracks_fitted} tracks, release spike "

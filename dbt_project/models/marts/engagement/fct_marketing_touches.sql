@@ -1,8 +1,8 @@
 {#- Grain: one row per marketing activity (the latest delivery version of each). The promoted recording is the
     catalogue's track of the activity's ISRC; its artist and owning label follow. An artist-level activity (no
-    ISRC) takes the artist found by name among the catalogue's artists (NULL when two artists share the name)
-    and that artist's primary label. spend stays in its currency; spend_eur converts it with the reference
-    rate of the activity's start month. -#}
+    ISRC) takes the artist found by name among the catalogue's artists (NULL when two artists share the name:
+    artist_name_normalised lets a reader list the candidates) and that artist's primary label. spend stays in
+    its currency; spend_eur converts it with the reference rate of the activity's start month. -#}
 with activities as (
 
     select * from {{ ref('stg_marketing__activities') }}
@@ -68,6 +68,7 @@ final as (
         coalesce(tracks.label_key, artists_by_name.label_key) as label_key,
         latest_versions.isrc as isrc,
         latest_versions.artist_name as artist_name,
+        latest_versions.artist_name_normalised as artist_name_normalised,
         case when latest_versions.platform_code is not null then {{ surrogate_key(['latest_versions.platform_code']) }} end
             as platform_key,
         latest_versions.platform_code as platform_code,
