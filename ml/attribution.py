@@ -69,6 +69,9 @@ DEFAULT_RELEASE = (3.0, 12.0)  # release spike (A, tau) used when too few tracks
 # Without these bounds a slow, wide kernel soaks up the base curve's own slow wiggles (seasonality, decay).
 MIN_TOUCHES_TO_POOL = 8  # a channel needs this many touches before its uplifts are shrunk toward its mean
 SHAPE_TRACKS = 12  # the biggest releases in the window whose full fits pick the release spike (refine_release_shape)
+SETTLED_DAYS = 28  # a track out this long before a touch starts is past its release spike (shrink_uplifts)
+PITCH_LANDS = 0.5  # prior chance that an editorial playlist pitch lands (fit_track_averaged)
+MAX_PITCHES_AVERAGED = 4  # at most 2^4 fits per track
 MAX_PEAK_DAYS = {"press": 6.0, "social_campaign": 12.0, "playlist_pitch": 16.0, "radio_add": 24.0}
 
 TOUCHES = """
@@ -172,6 +175,7 @@ class TrackTouch:
     start: int  # day index of the effect start (may be negative: before the window)
     cells: np.ndarray  # bool (n_cells,)
     max_peak: float = 21.0  # the latest peak the channel's response may have (days after its effect start)
+    kind: str = ""  # the activity type
 
 
 @dataclasses.dataclass
@@ -186,6 +190,9 @@ class TrackFit:
     cost: float
     scale: np.ndarray | None = None  # (n_touches,) streams one unit of uplift adds: credit = uplift * scale
     information: np.ndarray | None = None  # (n_touches,) the data's information on each uplift (1 / its variance)
+    dispersion: float = 1.0  # the residuals' variance over Poisson's at a week's scale (weekly_dispersion)
+    theta: np.ndarray | None = None  # the fitted parameters (a warm start for the same track's other fits)
+    bump_day: float | None = None  # the viral bump's centre (day index), None without one
 
 
 @dataclasses.dataclass(frozen=True)
@@ -224,14 +231,18 @@ def missing_days(y: np.ndarray) -> np.ndarray:
 
 def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Sequence[TrackTouch], *,
               release: tuple[float, float] | None = DEFAULT_RELEASE, bump_candidates: int = 2,
-              coverage: np.ndarray | None = None) -> TrackFit:
+              coverage: np.ndarray | None = None, off: Sequence[int] = (), warm: TrackFit | None = None
+              ) -> TrackFit:
     """Fit the response model to one track's cells ``y`` (n_cells, n_days) and credit its touches.
 
     ``release`` is the learned release spike (A, tau); None fits it for this track (the learning step).
     Tries a viral bump at the ``bump_candidates`` most bump-like days of the residuals and keeps it when the fit
     improves clearly (a bump that explains nothing better than the touches is not kept). ``coverage`` (n_cells,
     n_days) is the share of each cell's usual streams whose series arrived that day (1 but where a series of the
-    cell is missing): the model's streams are scaled by it, and cell-days under half covered are left out."""
+    cell is missing): the model's streams are scaled by it, and cell-days under half covered are left out.
+    The touches at the indices ``off`` are held at no lift (the model in which they did nothing). ``warm`` (a fit
+    of the same track with the same release shape) starts one solve from its parameters, with its bump or none,
+    instead of searching for a bump again."""
     from scipy.optimize import least_squares
     from threadpoolctl import threadpool_limits
 
@@ -329,6 +340,8 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
     x0 = [*lw0, 0.0, 0.0, 0.0, *([0.05] * n_touch), *(min(7.0, t.max_peak / 2) for t in touches)]
     lo = [*([-30.0] * n_cells), 0.0, -0.9, -0.9, *([0.0] * n_touch), *([1.5] * n_touch)]
     hi = [*([30.0] * n_cells), 50.0, 0.9, 0.9, *([1.0] * n_touch), *(t.max_peak for t in touches)]
+    for i in off:
+        x0[n_cells + 3 + i], hi[n_cells + 3 + i] = 0.0, 1e-9
     if fit_release:
         x0 += [DEFAULT_RELEASE[0], DEFAULT_RELEASE[1]]
         lo += [0.0, 2.0]
@@ -341,14 +354,40 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
             return least_squares(residuals, np.clip(x_start, lower, upper), jac=jacobian, bounds=(lower, upper),
                                  loss="huber", f_scale=3.0, x_scale="jac", max_nfev=200)
 
+    def finish(final) -> TrackFit:
+        lw, b, u, p, a, tau, v = unpack(final.x)
+        base = base_of(lw, b, a, tau, v)
+        mu = base * (1.0 + lift_of(u, p)) * cover  # the streams the feeds should hold
+        scale = np.zeros(n_touch)
+        information = np.zeros(n_touch)
+        dispersion = weekly_dispersion(y, mu, fitted)
+        for i in range(n_touch):
+            unit = base * cells[i][:, None] * kernel(k_since[i], p[i])[None, :]  # d mu / d u_i
+            scale[i] = float(unit.sum())
+            information[i] = float(((unit * cover) ** 2 / (mu + 1.0))[fitted].sum()) / dispersion
+        return TrackFit(base, u.copy(), p.copy(), u * scale, (float(a), float(tau)), float(final.cost), scale,
+                        information, dispersion, np.array(final.x), float(v[1]) if has_bump else None)
+
     candidates: list[int] = []
+    if warm is not None and warm.theta is not None:
+        has_bump = warm.bump_day is not None
+        start = np.array(warm.theta, dtype=float)
+        start[[n_cells + 3 + i for i in off]] = 0.0
+        lower, upper, cold = list(lo), list(hi), list(x0)
+        if has_bump:
+            lower += [0.0, warm.bump_day - 15.0]
+            upper += [10.0, warm.bump_day + 15.0]
+            cold += [1.0, warm.bump_day]
+        # from the warm fit and from the cold start: the warm one alone keeps the other touches where the
+        # switched-off ones had left them
+        return finish(min((solve(list(start), lower, upper), solve(cold, lower, upper)), key=lambda r: r.cost))
     if bump_candidates:
         # where the track departs most from its base curve in a symmetric bump shape, seen by a fit with no touch
         # (so the touches cannot absorb a viral bump before the bump gets its chance)
         no_touch = [*x0[:n_cells + 3], *([0.0] * n_touch), *x0[n_cells + 3 + n_touch:]]
         hi_zero = [*hi[:n_cells + 3], *([1e-9] * n_touch), *hi[n_cells + 3 + n_touch:]]
         base_only = solve(no_touch, lo, hi_zero)
-        lw, b, u, p, a, tau, v = unpack(base_only.x)
+        lw, b, _, _, a, tau, v = unpack(base_only.x)
         mu = base_of(lw, b, a, tau, v) * cover
         ratio = np.where(live, y.sum(axis=0) / np.maximum(mu.sum(axis=0), 1e-9) - 1.0, 0.0)
         laplace = np.exp(-np.abs(np.arange(-30, 31)) / BUMP_DAYS)
@@ -369,18 +408,42 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
         if got.cost < best.cost - 25.0 and (best_bump is None or got.cost < best_bump.cost):
             best_bump = got
     has_bump = best_bump is not None
-    final = best_bump if best_bump is not None else best
-    lw, b, u, p, a, tau, v = unpack(final.x)
-    base = base_of(lw, b, a, tau, v)
-    mu = base * (1.0 + lift_of(u, p)) * cover  # the streams the feeds should hold
-    scale = np.zeros(n_touch)
-    information = np.zeros(n_touch)
-    for i in range(n_touch):
-        unit = base * cells[i][:, None] * kernel(k_since[i], p[i])[None, :]  # d mu / d u_i
-        scale[i] = float(unit.sum())
-        information[i] = float(((unit * cover) ** 2 / (mu + 1.0))[fitted].sum()) / weekly_dispersion(y, mu, fitted)
-    return TrackFit(base, u.copy(), p.copy(), u * scale, (float(a), float(tau)), float(final.cost), scale,
-                    information)
+    return finish(best_bump if best_bump is not None else best)
+
+
+def fit_track_averaged(data: TrackData, calendar: Calendar, release: tuple[float, float], *,
+                       prior_landed: float = PITCH_LANDS) -> TrackFit:
+    """The track's fit averaged over whether each of its playlist pitches landed (Bayesian model averaging).
+
+    Why: a pitch either got the track onto an editorial playlist or did nothing, and a release is often pitched
+    to every platform at once while a worldwide campaign starts the same day; the pitches' lifts together then
+    look almost like the campaign's, and a free fit splits their sum between them at random (failed pitches
+    credited, the campaign short). Each pattern of landed/failed pitches is fitted (the failed ones held at no
+    lift) and weighted by its likelihood, a prior ``prior_landed`` per pitch, and an Occam factor of
+    ``log(n)`` per landed pitch (BIC: its uplift and peak are two more parameters); the credits are the
+    weighted mean. The likelihood's Poisson units are divided by the full fit's weekly dispersion, which says how
+    much more the residuals vary than Poisson noise."""
+    full = fit_track(data.y, calendar, data.release_index, data.touches, release=release, coverage=data.coverage)
+    pitches = [i for i, t in enumerate(data.touches) if t.kind == "playlist_pitch"]
+    if not pitches or len(pitches) > MAX_PITCHES_AVERAGED:
+        return full
+    observations = max(int(data.y.shape[0] * max(calendar.n_days - max(data.release_index, 0), 0)), 2)
+    dispersion = max(full.dispersion, 1.0)
+    fits, scores = [], []
+    for landed in itertools.product((True, False), repeat=len(pitches)):
+        off = [i for i, on in zip(pitches, landed, strict=True) if not on]
+        fit = full if not off else fit_track(data.y, calendar, data.release_index, data.touches, release=release,
+                                             coverage=data.coverage, off=off, warm=full)
+        n_on = len(pitches) - len(off)
+        scores.append(-fit.cost / dispersion - n_on * math.log(observations)
+                      + n_on * math.log(prior_landed) + len(off) * math.log(1.0 - prior_landed))
+        fits.append(fit)
+    weights = np.exp(np.array(scores) - max(scores))
+    weights /= weights.sum()
+    credits = sum(w * f.credits for w, f in zip(weights, fits, strict=True))
+    uplift = sum(w * f.uplift for w, f in zip(weights, fits, strict=True))
+    scale = np.where(uplift > 1e-12, credits / np.where(uplift > 1e-12, uplift, 1.0), full.scale)
+    return dataclasses.replace(full, uplift=uplift, credits=credits, scale=scale)
 
 
 def weekly_dispersion(y: np.ndarray, mu: np.ndarray, fitted: np.ndarray) -> float:
@@ -499,7 +562,7 @@ def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar:
         release_index = first_stream if first_stream > 0 else -10_000
     touch_list = [TrackTouch(row["activity_id"], calendar.index(row["effect_start"]),
                              np.array([s[j] for s in groups], dtype=bool),
-                             MAX_PEAK_DAYS.get(row["activity_type"], 21.0))
+                             MAX_PEAK_DAYS.get(row["activity_type"], 21.0), row["activity_type"])
                   for j, (_, row) in enumerate(mine.iterrows())]
     return TrackData(isrc, y, release_index, touch_list, coverage)
 
@@ -629,8 +692,7 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
     rows = []
     cost, observations = 0.0, 0
     for data in datas:
-        fit = fit_track(data.y, calendar, data.release_index, data.touches, release=release,
-                        coverage=data.coverage)
+        fit = fit_track_averaged(data, calendar, release)
         cost += fit.cost
         observations += data.y.shape[0] * max(calendar.n_days - max(data.release_index, 0), 0)
         mine = touched[touched["isrc"] == data.isrc]
@@ -639,9 +701,10 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
                          "start_date": row["start_date"],
                          "credited": fit.credits[j], "uplift": fit.uplift[j], "peak_days": fit.peak_days[j],
                          "activity_type": row["activity_type"], "scale": fit.scale[j],
-                         "information": fit.information[j]})
+                         "information": fit.information[j],
+                         "settled": data.touches[j].start - data.release_index >= SETTLED_DAYS})
     per_track = pd.DataFrame(rows, columns=["isrc", "activity_id", "artist_key", "start_date", "credited", "uplift",
-                                            "peak_days", "activity_type", "scale", "information"])
+                                            "peak_days", "activity_type", "scale", "information", "settled"])
     per_track = shrink_uplifts(choose_artists(per_track))
     per_track = per_track[["isrc", "activity_id", "start_date", "credited", "uplift", "peak_days"]]
     credits = credits_by_method(per_track, touches["activity_id"])
@@ -650,8 +713,11 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
 
 def shrink_uplifts(per_track: pd.DataFrame, *, min_touches: int = MIN_TOUCHES_TO_POOL) -> pd.DataFrame:
     """Empirical-Bayes uplifts: each touch's uplift, estimated once (an artist-level touch's estimates on its
-    tracks combined by their information: the generator's press item lifts every track of the artist alike), is
-    pulled toward its channel's mean uplift by how little the data know about it::
+    tracks combined by their information: the generator's press item lifts every track of the artist alike; only
+    the tracks out SETTLED_DAYS before it when it has any, because on a track released days after a press item
+    the item's lift and the release's spike and campaigns are one bump, and that estimate's large information
+    would outweigh the catalogue tracks that measure the item cleanly), is pulled toward its channel's mean
+    uplift by how little the data know about it::
 
         u_post = s * u_hat + (1 - s) * m_channel,   s = tau^2 / (tau^2 + var(u_hat))
 
@@ -665,6 +731,9 @@ def shrink_uplifts(per_track: pd.DataFrame, *, min_touches: int = MIN_TOUCHES_TO
         return per_track
     out = per_track.copy()
     info = out["information"].clip(lower=0.0)
+    if "settled" in out:  # an artist-level touch is measured on the tracks already settled, where there are any
+        settled = out["settled"].astype(bool) & (info > 0)
+        info = info.where(settled | ~settled.groupby(out["activity_id"]).transform("any"), 0.0)
     weighted = out.assign(info=info, uw=out["uplift"] * info)
     touch = weighted.groupby("activity_id").agg(uw=("uw", "sum"), info=("info", "sum"),
                                                 activity_type=("activity_type", "first"))

@@ -95,16 +95,19 @@ PLANTED = [
 ]
 
 
-def synthetic_marts(seed: int = 7) -> tuple[dict[str, pd.DataFrame], pd.Series]:
+def synthetic_marts(seed: int = 7, planted: list | None = None, tracks_planted: dict | None = None
+                    ) -> tuple[dict[str, pd.DataFrame], pd.Series]:
     """Streams per track, platform, territory and day from a known base curve (release spike 1 + 3 e^(-age/12),
     weekly cycle, per-series weights) times 1 + the planted lifts, Poisson-sampled; and each touch's true
     incremental streams (expected, as the generator's truth)."""
+    planted = PLANTED if planted is None else planted
+    tracks_planted = TRACKS if tracks_planted is None else tracks_planted
     rng = np.random.default_rng(seed)
     days = [day(n) for n in range(N_DAYS)]
     t = np.arange(N_DAYS)
     dow = WEEKLY[[d.weekday() for d in days]]
-    rows, truth = [], {a[0]: 0.0 for a in PLANTED}
-    for isrc, (release, pop) in TRACKS.items():
+    rows, truth = [], {a[0]: 0.0 for a in planted}
+    for isrc, (release, pop) in tracks_planted.items():
         age = t - release
         base = pop * (1 + 3 * np.exp(-np.clip(age, 0, None) / 12)) * dow * (age >= 0)
         weights = rng.dirichlet(np.ones(len(PLATFORMS) * len(TERRITORIES))).reshape(len(PLATFORMS), -1)
@@ -112,7 +115,7 @@ def synthetic_marts(seed: int = 7) -> tuple[dict[str, pd.DataFrame], pd.Series]:
             for r, territory in enumerate(TERRITORIES):
                 lam = base * weights[p, r]
                 lift = np.zeros(N_DAYS)
-                for aid, _, t_isrc, t_platform, t_territory, _, effect, u, peak, _ in PLANTED:
+                for aid, _, t_isrc, t_platform, t_territory, _, effect, u, peak, _ in planted:
                     if (t_isrc not in (None, isrc) or t_platform not in (None, platform)
                             or t_territory not in ("WW", territory)):
                         continue
@@ -122,13 +125,13 @@ def synthetic_marts(seed: int = 7) -> tuple[dict[str, pd.DataFrame], pd.Series]:
                 y = rng.poisson(lam * (1 + lift))
                 rows += [(isrc, platform, territory, days[i], float(y[i])) for i in np.flatnonzero(y)]
     series = pd.DataFrame(rows, columns=["isrc", "platform_code", "territory_code", "usage_date", "streams"])
-    tracks = pd.DataFrame({"isrc": list(TRACKS), "artist_key": ["A1", "A1"],
-                           "release_date": [day(TRACKS[i][0]) for i in TRACKS]})
+    tracks = pd.DataFrame({"isrc": list(tracks_planted), "artist_key": "A1",
+                           "release_date": [day(tracks_planted[i][0]) for i in tracks_planted]})
     touches = pd.DataFrame([{
         "activity_id": aid, "activity_type": kind, "start_date": day(start), "end_date": day(start),
         "isrc": isrc, "artist_key": "A1", "platform_code": platform, "territory_code": territory,
         "spend": spend, "currency": "EUR", "spend_eur": spend}
-        for aid, kind, isrc, platform, territory, start, _, _, _, spend in PLANTED])
+        for aid, kind, isrc, platform, territory, start, _, _, _, spend in planted])
     return {"touches": touches, "tracks": tracks, "series": series}, pd.Series(truth).sort_index()
 
 
@@ -278,3 +281,43 @@ def test_an_ambiguous_press_item_is_kept_on_the_artist_whose_streams_moved(plant
     # without the candidates the item acts on no track and is credited nothing
     blind = at.attribute(touches, tracks, pd.concat([frames["series"], other], ignore_index=True))
     assert blind.credits.loc["M6", at.DATA_DRIVEN] == 0.0
+
+
+# a release pitched to every platform (one pitch landed) with a worldwide campaign from the same day
+COLLINEAR = [
+    ("P1", "playlist_pitch", "T1", "spotify", "WW", 10, 30, 0.25, 9.0, 0.0),
+    ("P2", "playlist_pitch", "T1", "apple_music", "WW", 12, 30, 0.0, 8.0, 0.0),
+    ("P3", "playlist_pitch", "T1", "deezer", "WW", 14, 30, 0.0, 10.0, 0.0),
+    ("S1", "social_campaign", "T1", None, "WW", 30, 30, 0.15, 5.0, 1000.0),
+]
+
+
+def test_averaging_over_which_pitches_landed_keeps_failed_pitches_off_a_campaigns_lift() -> None:
+    frames, truth = synthetic_marts(6, COLLINEAR, {"T1": (30, 600.0)})
+    tracks = frames["tracks"].assign(release_date=pd.to_datetime(frames["tracks"]["release_date"]))
+    series = frames["series"].assign(usage_date=pd.to_datetime(frames["series"]["usage_date"]))
+    calendar = at.learn_calendar(series)
+    data = at.track_data("T1", series, at.touches_by_track(frames["touches"], tracks), calendar,
+                         tracks["release_date"].iloc[0])
+    ids = [t.activity_id for t in data.touches]
+    plain = pd.Series(at.fit_track(data.y, calendar, data.release_index, data.touches, release=(3.0, 12.0),
+                                   coverage=data.coverage).credits, index=ids)
+    averaged = pd.Series(at.fit_track_averaged(data, calendar, (3.0, 12.0)).credits, index=ids)
+    assert averaged["P2"] + averaged["P3"] < 0.05 * truth["P1"]  # the failed pitches: (almost) nothing
+    assert averaged["S1"] == pytest.approx(truth["S1"], rel=0.15)
+    assert averaged["P1"] == pytest.approx(truth["P1"], rel=0.15)
+    assert at.attribution_error(averaged, truth) < at.attribution_error(plain, truth)
+
+
+def test_a_press_item_is_measured_on_the_tracks_already_settled() -> None:
+    # a press item on an old track (clean: 0.02) and on a release four days later, where its lift and the release
+    # are one bump (0.5, with far more information): the old track's estimate is the item's, on both tracks
+    rows = [{"isrc": isrc, "activity_id": "P1", "start_date": day(0), "credited": u * scale, "uplift": u,
+             "peak_days": 3.0, "activity_type": "press", "scale": scale, "information": inf, "settled": settled}
+            for isrc, u, inf, scale, settled in (("OLD", 0.02, 1e4, 300.0, True), ("NEW", 0.5, 1e6, 5000.0, False))]
+    out = at.shrink_uplifts(pd.DataFrame(rows)).set_index("isrc")
+    np.testing.assert_allclose(out["uplift"].to_numpy(), 0.02, rtol=1e-9)
+    np.testing.assert_allclose(out.loc["NEW", "credited"], 0.02 * 5000.0, rtol=1e-9)
+    # with no settled track the release's estimate is all there is
+    alone = at.shrink_uplifts(pd.DataFrame(rows).assign(settled=False)).set_index("isrc")
+    assert alone.loc["OLD", "uplift"] == pytest.approx((0.02 * 1e4 + 0.5 * 1e6) / (1e4 + 1e6))
