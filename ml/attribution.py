@@ -26,7 +26,8 @@ The fit is Poisson-weighted least squares with a Huber loss (single-series anoma
 A feed that did not arrive is not a fall in listening: a cell with no streams on a day it usually has many is left
 out, and a series missing for days *inside* a cell (a platform's files absent for weeks) scales that cell's
 expected streams by the share of its series that did arrive (:func:`track_data`'s coverage) instead of dragging the
-cell's curve, and the touches on it, down.
+cell's curve, and the touches on it, down; the days a platform reported nothing for the whole catalogue are
+missing for every series of it, small ones included (:func:`platform_gaps`).
 A touch's credit is the streams its own term adds over the window: ``sum_c,d base[c, d] * u_i * k_i(d)``. Lifts
 add up in this model, so a touch's Shapley value (its marginal contribution averaged over every order in which
 the touches could be switched on) is exactly that own term: :func:`shapley_credits` computes it from coalitions
@@ -511,9 +512,25 @@ class TrackData:
     coverage: np.ndarray | None = None  # (n_cells, n_days) share of the cell's usual streams that arrived
 
 
+def platform_gaps(series: pd.DataFrame, calendar: Calendar) -> dict[str, np.ndarray]:
+    """Per platform, the days (n_days bool) on which it reported nothing for any recording, between its first and
+    last day: its feed did not arrive, so every series of that platform is missing then. Found on the catalogue,
+    not per series: a small series' missing days look like days nobody listened."""
+    out = {}
+    for platform, days in series.groupby("platform_code")["usage_date"]:
+        index = np.unique((pd.to_datetime(days) - calendar.days[0]).dt.days.to_numpy())
+        gap = np.ones(calendar.n_days, dtype=bool)
+        gap[index] = False
+        gap[:index.min()] = False
+        gap[index.max() + 1:] = False
+        out[str(platform)] = gap
+    return out
+
+
 def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar: Calendar,
-               release_date: pd.Timestamp | None) -> TrackData:
-    """Cells of one track: its (platform, territory) series grouped by the set of touches whose scope holds them."""
+               release_date: pd.Timestamp | None, *, gaps: dict[str, np.ndarray] | None = None) -> TrackData:
+    """Cells of one track: its (platform, territory) series grouped by the set of touches whose scope holds them.
+    ``gaps`` (:func:`platform_gaps`) marks the days each platform's whole feed is missing."""
     frame = series[series["isrc"] == isrc]
     keys = frame[["platform_code", "territory_code"]].drop_duplicates().sort_values(
         ["platform_code", "territory_code"]).itertuples(index=False, name=None)
@@ -543,6 +560,9 @@ def track_data(isrc: str, series: pd.DataFrame, touched: pd.DataFrame, calendar:
         np.add.at(per_series, (np.array([series_index[k] for k in pairs]), idx_day),
                   frame["streams"].to_numpy(dtype=float))
         gone = missing_days(per_series)
+        for (platform, _), row in series_index.items():
+            if gaps and platform in gaps:
+                gone[row] |= gaps[platform]
         cell_rows = np.array([cell_of[k] for k in keys])
         cell_gone = np.zeros_like(y, dtype=bool)
         np.logical_or.at(cell_gone, cell_rows, gone)
@@ -686,7 +706,8 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
     release_of = dict(zip(tracks["isrc"], tracks["release_date"], strict=False))
     by_isrc = dict(tuple(series.groupby("isrc")))
     empty = series.iloc[:0]
-    datas = [track_data(isrc, by_isrc.get(isrc, empty), touched, calendar, release_of.get(isrc))
+    gaps = platform_gaps(series, calendar)
+    datas = [track_data(isrc, by_isrc.get(isrc, empty), touched, calendar, release_of.get(isrc), gaps=gaps)
              for isrc in sorted(touched["isrc"].unique())]
     release = refine_release_shape(datas, calendar, learn_release_shape(datas, calendar))
     rows = []

@@ -321,3 +321,21 @@ def test_a_press_item_is_measured_on_the_tracks_already_settled() -> None:
     # with no settled track the release's estimate is all there is
     alone = at.shrink_uplifts(pd.DataFrame(rows).assign(settled=False)).set_index("isrc")
     assert alone.loc["OLD", "uplift"] == pytest.approx((0.02 * 1e4 + 0.5 * 1e6) / (1e4 + 1e6))
+
+
+def test_a_platform_missing_for_the_whole_catalogue_is_a_gap_in_every_series(planted) -> None:
+    frames, truth, _ = planted
+    series = frames["series"]
+    dates = pd.to_datetime(series["usage_date"])
+    outage = (series["platform_code"] == "deezer") & (dates >= pd.Timestamp(day(60))) & (dates <= pd.Timestamp(day(89)))
+    dropped = series[~outage].assign(usage_date=lambda f: pd.to_datetime(f["usage_date"]))
+    calendar = at.learn_calendar(dropped)
+    gaps = at.platform_gaps(dropped, calendar)
+    assert np.flatnonzero(gaps["deezer"]).tolist() == list(range(60, 90))
+    assert not gaps["spotify"].any() and not gaps["apple_music"].any()
+    tracks = frames["tracks"].assign(release_date=pd.to_datetime(frames["tracks"]["release_date"]))
+    data = at.track_data("T2", dropped[dropped["isrc"] == "T2"], at.touches_by_track(frames["touches"], tracks),
+                         calendar, tracks.set_index("isrc")["release_date"]["T2"], gaps=gaps)
+    assert (data.coverage[:, 60:90] < 1.0).all() and (data.coverage[:, 100] == 1.0).all()  # deezer is in every cell
+    credited = at.attribute(frames["touches"], frames["tracks"], dropped).credits[at.DATA_DRIVEN]
+    assert credited["M4"] == pytest.approx(truth["M4"], rel=0.15)  # the social campaign from day 60, in the outage
