@@ -678,16 +678,23 @@ def with_candidates(touches: pd.DataFrame, candidates: pd.DataFrame | None) -> p
         ["activity_id", "artist_key"]).reset_index(drop=True)
 
 
+def pooled_uplifts(per_track: pd.DataFrame, info: pd.Series, keys: list[str]) -> pd.DataFrame:
+    """Per group of ``keys``: the summed information ``info`` and the information-weighted mean uplift ``u``
+    (0 where the group has no information): one estimate from a touch's estimates on several tracks."""
+    frame = per_track.assign(info=info, uw=per_track["uplift"] * info)
+    out = frame.groupby(keys, dropna=False).agg(uw=("uw", "sum"), info=("info", "sum"))
+    out["u"] = np.where(out["info"] > 0, out["uw"] / out["info"].where(out["info"] > 0, 1.0), 0.0)
+    return out[["info", "u"]]
+
+
 def choose_artists(per_track: pd.DataFrame) -> pd.DataFrame:
     """Per-track rows of the touches with one artist only: for an ambiguous touch (fitted on every candidate
     artist's tracks) the candidate whose combined uplift stands furthest above its noise (u * sqrt(information),
     its z-score) keeps its rows; the other candidates' tracks did not move with the touch."""
     if per_track.empty:
         return per_track
-    info = per_track["information"].clip(lower=0.0)
-    frame = per_track.assign(info=info, uw=per_track["uplift"] * info)
-    by = frame.groupby(["activity_id", "artist_key"], dropna=False).agg(uw=("uw", "sum"), info=("info", "sum"))
-    by["z"] = np.where(by["info"] > 0, by["uw"] / np.sqrt(by["info"].where(by["info"] > 0, 1.0)), 0.0)
+    by = pooled_uplifts(per_track, per_track["information"].clip(lower=0.0), ["activity_id", "artist_key"])
+    by["z"] = by["u"] * np.sqrt(by["info"])
     best = by.reset_index().sort_values(["activity_id", "z", "artist_key"], ascending=[True, False, True])
     best = best.drop_duplicates("activity_id")[["activity_id", "artist_key"]]
     keep = per_track.merge(best.assign(_keep=True), on=["activity_id", "artist_key"], how="left")["_keep"]
@@ -755,10 +762,8 @@ def shrink_uplifts(per_track: pd.DataFrame, *, min_touches: int = MIN_TOUCHES_TO
     if "settled" in out:  # an artist-level touch is measured on the tracks already settled, where there are any
         settled = out["settled"].astype(bool) & (info > 0)
         info = info.where(settled | ~settled.groupby(out["activity_id"]).transform("any"), 0.0)
-    weighted = out.assign(info=info, uw=out["uplift"] * info)
-    touch = weighted.groupby("activity_id").agg(uw=("uw", "sum"), info=("info", "sum"),
-                                                activity_type=("activity_type", "first"))
-    touch["u"] = np.where(touch["info"] > 0, touch["uw"] / touch["info"].where(touch["info"] > 0, 1.0), 0.0)
+    touch = pooled_uplifts(out, info, ["activity_id"])
+    touch["activity_type"] = out.groupby("activity_id")["activity_type"].first()
     posterior = touch["u"].copy()
     for _, group in touch.groupby("activity_type"):
         known = group[group["info"] > 0]
