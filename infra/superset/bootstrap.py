@@ -16,14 +16,16 @@ Steps, all idempotent and done in one process (one Superset app start, ~4 s, ins
                               the last successful bootstrap (recorded in
                               $TM_VAR_DIR/superset/bootstrap_state.json) or the built-in roles are missing;
   3. `superset fab create-admin` - skipped when the user exists;
-  4. builds <var>/superset/bundle.zip from superset_assets/ with the serving DuckDB's absolute path
-     substituted, and imports it. `superset import-dashboards -p bundle.zip -u <admin>` only overwrites
+  4. builds <var>/superset/bundle.zip from superset_assets/ (rendered by `python -m superset_assets.build`) with
+     the serving DuckDB's absolute path (and, with --postgres-uri, the PostgreSQL warehouse's URI) substituted,
+     every chart and native filter pointed at the datasets of --connection, and imports it. `superset import-dashboards -p bundle.zip -u <admin>` only overwrites
      the dashboard itself (databases, datasets and charts that already exist are left as they were), so
      the bundle is imported with the same import commands that CLI uses, with overwrite=True for each
      kind (database, datasets, charts, dashboard), in one transaction. UUIDs are stable, so a re-run
      updates in place.
-  5. fills each native filter's `chartsInScope` with the real chart ids (the importer maps
-     `scope.excluded` but not `chartsInScope`) and checks the dashboard came out whole.
+  5. fills, on every dashboard, each native filter's and each chart's cross-filter `chartsInScope` with the
+     real chart ids (the importer maps `scope.excluded` but not `chartsInScope`, apache/superset#26338) and
+     checks every dashboard came out whole.
 
 Prints a JSON summary (ids by UUID, counts, timings) as the only output on stdout (logs go to stderr),
 and writes it to --summary-json when given. Exit status 2 on a usage/config problem, 1 on a failure.
@@ -50,7 +52,8 @@ REPO_ROOT = HERE.parents[1]
 DEFAULT_ASSETS = REPO_ROOT / "superset_assets"
 BUNDLE_ROOT = "tunemantra_bundle"
 SERVING_PLACEHOLDER = "{{ serving_path }}"
-DASHBOARD_UUID = "8709f6d3-1172-458b-a69e-65330001f861"
+POSTGRES_PLACEHOLDER = "{{ postgres_uri }}"
+CONNECTIONS = ("duckdb", "postgres")
 # bump when the meaning of the state file changes
 STATE_FORMAT = 1
 
@@ -85,26 +88,63 @@ def _prepare_environment() -> Path:
 # bundle
 
 
-def build_bundle(assets_dir: Path, serving_path: Path) -> tuple[bytes, dict[str, str]]:
-    """Render superset_assets/ into an import bundle (zip bytes) and the import `contents` mapping."""
+def build_bundle(assets_dir: Path, serving_path: Path, *, postgres_uri: str | None = None,
+                 connection: str = "duckdb") -> tuple[bytes, dict[str, str]]:
+    """Render superset_assets/ into an import bundle (zip bytes) and the import `contents` mapping.
+
+    The DuckDB database is always registered; the PostgreSQL one (and its copies of the datasets) only with
+    ``postgres_uri``. Charts and native filters name the DuckDB datasets in the bundle; with ``connection`` =
+    postgres they are pointed at the PostgreSQL copies of the same tables."""
     import yaml  # Superset's environment has PyYAML
 
     if not (assets_dir / "metadata.yaml").is_file():
         raise BootstrapError(f"{assets_dir} has no metadata.yaml: not an asset bundle")
-    contents: dict[str, str] = {}
-    placeholders = 0
+    if connection not in CONNECTIONS:
+        raise BootstrapError(f"unknown connection {connection!r} (one of {', '.join(CONNECTIONS)})")
+    if connection == "postgres" and not postgres_uri:
+        raise BootstrapError("--connection postgres needs --postgres-uri")
+    docs: dict[str, dict] = {}
     for path in sorted(assets_dir.rglob("*.yaml")):
-        rel = path.relative_to(assets_dir).as_posix()
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if rel.startswith("databases/"):
-            uri = doc.get("sqlalchemy_uri", "")
-            if SERVING_PLACEHOLDER in uri:
-                doc["sqlalchemy_uri"] = uri.replace(SERVING_PLACEHOLDER, serving_path.as_posix())
-                placeholders += 1
-            doc.setdefault("extra", {})
-        contents[rel] = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
-    if placeholders == 0:
+        docs[path.relative_to(assets_dir).as_posix()] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    databases = {rel: d for rel, d in docs.items() if rel.startswith("databases/")}
+    by_placeholder = {}
+    for rel, doc in databases.items():
+        for placeholder in (SERVING_PLACEHOLDER, POSTGRES_PLACEHOLDER):
+            if placeholder in doc.get("sqlalchemy_uri", ""):
+                by_placeholder[placeholder] = (rel, doc)
+    if SERVING_PLACEHOLDER not in by_placeholder:
         raise BootstrapError(f"no database in {assets_dir}/databases has '{SERVING_PLACEHOLDER}' in its URI")
+    rel, doc = by_placeholder[SERVING_PLACEHOLDER]
+    doc["sqlalchemy_uri"] = doc["sqlalchemy_uri"].replace(SERVING_PLACEHOLDER, serving_path.as_posix())
+    duckdb_uuid = doc["uuid"]
+    pg_uuid = None
+    if POSTGRES_PLACEHOLDER in by_placeholder:
+        rel, doc = by_placeholder[POSTGRES_PLACEHOLDER]
+        if postgres_uri:
+            doc["sqlalchemy_uri"] = postgres_uri
+            pg_uuid = doc["uuid"]
+        else:  # not registered: neither it nor its datasets go in
+            docs = {k: v for k, v in docs.items() if k != rel and not (
+                k.startswith("datasets/") and v.get("database_uuid") == doc["uuid"])}
+    # dataset UUIDs per (database, table): charts and filters follow the chosen connection
+    tables: dict[tuple[str, str], str] = {}
+    for rel, doc in docs.items():
+        if rel.startswith("datasets/"):
+            tables[(doc["database_uuid"], doc["table_name"])] = doc["uuid"]
+    chosen = pg_uuid if connection == "postgres" else duckdb_uuid
+    remap = {tables[(duckdb_uuid, table)]: tables[(chosen, table)]
+             for (db, table) in tables if db == duckdb_uuid and (chosen, table) in tables}
+    for rel, doc in docs.items():
+        if rel.startswith("charts/"):
+            doc["dataset_uuid"] = remap.get(doc["dataset_uuid"], doc["dataset_uuid"])
+        elif rel.startswith("dashboards/"):
+            for flt in (doc.get("metadata") or {}).get("native_filter_configuration", []):
+                for target in flt.get("targets", []):
+                    if "datasetUuid" in target:
+                        target["datasetUuid"] = remap.get(target["datasetUuid"], target["datasetUuid"])
+        elif rel.startswith("databases/"):
+            doc.setdefault("extra", {})
+    contents = {rel: yaml.safe_dump(doc, sort_keys=False, allow_unicode=True) for rel, doc in docs.items()}
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for rel, text in contents.items():
@@ -147,7 +187,8 @@ def _read_state(path: Path) -> dict[str, Any]:
 # main work (inside the Superset app)
 
 
-def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_init: bool) -> dict[str, Any]:
+def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_init: bool, *,
+        postgres_uri: str | None = None, connection: str = "duckdb") -> dict[str, Any]:
     t0 = time.monotonic()
     timings: dict[str, float] = {}
     superset_var = _prepare_environment()
@@ -160,7 +201,7 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
             "run the pipeline first (it publishes the serving copy)"
         )
 
-    bundle_bytes, contents = build_bundle(assets_dir, serving_path)
+    bundle_bytes, contents = build_bundle(assets_dir, serving_path, postgres_uri=postgres_uri, connection=connection)
     bundle_path = superset_var / "bundle.zip"
     tmp = bundle_path.with_suffix(".zip.tmp")
     tmp.write_bytes(bundle_bytes)
@@ -252,17 +293,12 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
             ImportChartsCommand(_with_type(contents, "Slice"), overwrite=True).run()
             ImportDashboardsCommand(_with_type(contents, "Dashboard"), overwrite=True).run()
 
-            # 5. native filter scopes with the real chart ids
-            dashboard = db.session.query(Dashboard).filter_by(uuid=DASHBOARD_UUID).one()
-            chart_ids = sorted(s.id for s in dashboard.slices)
-            meta = sjson.loads(dashboard.json_metadata or "{}")
-            for flt in meta.get("native_filter_configuration", []):
-                excluded = set(flt.get("scope", {}).get("excluded", []))
-                flt["chartsInScope"] = [cid for cid in chart_ids if cid not in excluded]
-            gcc = meta.setdefault("global_chart_configuration", {})
-            gcc.setdefault("scope", {"rootPath": ["ROOT_ID"], "excluded": []})
-            gcc["chartsInScope"] = chart_ids
-            dashboard.json_metadata = sjson.dumps(meta)
+            # 5. native filter and cross-filter scopes with the real chart ids, on every dashboard
+            for rel, text in contents.items():
+                if rel.startswith("dashboards/"):
+                    dashboard = db.session.query(Dashboard).filter_by(uuid=yaml.safe_load(text)["uuid"]).one()
+                    dashboard.json_metadata = sjson.dumps(
+                        scoped_metadata(sjson.loads(dashboard.json_metadata or "{}"), [s.id for s in dashboard.slices]))
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -272,22 +308,21 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
         timings["import"] = time.monotonic() - t0
 
         summary = _summarise(db, contents)
-        expected_charts = sum(1 for rel in contents if rel.startswith("charts/"))
-        if summary["dashboard"]["chart_count"] != expected_charts:
-            raise BootstrapError(
-                f"dashboard has {summary['dashboard']['chart_count']} charts, bundle has {expected_charts}"
-            )
-        wanted_filters = sorted(
-            f["id"]
-            for rel, text in contents.items()
-            if rel.startswith("dashboards/")
-            for f in (yaml.safe_load(text).get("metadata") or {}).get("native_filter_configuration", [])
-        )
-        got_filters = sorted(f["id"] for f in summary["dashboard"]["native_filters"])
-        if got_filters != wanted_filters:
-            raise BootstrapError(f"native filters lost in the import: bundle {wanted_filters}, got {got_filters}")
+        for rel, text in contents.items():
+            if not rel.startswith("dashboards/"):
+                continue
+            doc = yaml.safe_load(text)
+            got = summary["dashboards"][doc["slug"]]
+            expected_charts = sum(1 for v in doc["position"].values() if isinstance(v, dict) and v.get("type") == "CHART")
+            if got["chart_count"] != expected_charts:
+                raise BootstrapError(f"{doc['slug']}: {got['chart_count']} charts, the bundle has {expected_charts}")
+            wanted = sorted(f["id"] for f in (doc.get("metadata") or {}).get("native_filter_configuration", []))
+            if sorted(f["id"] for f in got["native_filters"]) != wanted:
+                raise BootstrapError(f"{doc['slug']}: native filters lost in the import: bundle {wanted}, "
+                                     f"got {got['native_filters']}")
 
-        state_path.write_text(json.dumps({"init": key, "serving_path": str(serving_path)}, indent=2))
+        state_path.write_text(json.dumps({"init": key, "serving_path": str(serving_path), "connection": connection},
+                                         indent=2))
 
     summary.update(
         admin_created=admin_created,
@@ -295,6 +330,7 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
         init_ran=need_init,
         bundle=str(bundle_path),
         serving_path=str(serving_path),
+        connection=connection,
         superset_version=superset_version,
         seconds={k: round(v, 2) for k, v in timings.items()},
     )
@@ -322,8 +358,21 @@ def _summarise(db: Any, contents: dict[str, str]) -> dict[str, Any]:
         rows = db.session.query(model).all()
         return {str(r.uuid): r.id for r in rows if str(r.uuid) in wanted}
 
-    dashboard = db.session.query(Dashboard).filter_by(uuid=DASHBOARD_UUID).one()
-    meta = sjson.loads(dashboard.json_metadata or "{}")
+    dashboards = {}
+    for dashboard in db.session.query(Dashboard).all():
+        if str(dashboard.uuid) not in uuids["dashboards"]:
+            continue
+        meta = sjson.loads(dashboard.json_metadata or "{}")
+        dashboards[dashboard.slug] = {
+            "id": dashboard.id,
+            "uuid": str(dashboard.uuid),
+            "title": dashboard.dashboard_title,
+            "chart_count": len(dashboard.slices),
+            "native_filters": [
+                {"id": f["id"], "name": f["name"], "filterType": f["filterType"]}
+                for f in meta.get("native_filter_configuration", [])
+            ],
+        }
     return {
         "ids": {
             "databases": ids(Database, uuids["databases"]),
@@ -337,16 +386,26 @@ def _summarise(db: Any, contents: dict[str, str]) -> dict[str, Any]:
             "charts": db.session.query(Slice).count(),
             "dashboards": db.session.query(Dashboard).count(),
         },
-        "dashboard": {
-            "id": dashboard.id,
-            "slug": dashboard.slug,
-            "chart_count": len(dashboard.slices),
-            "native_filters": [
-                {"id": f["id"], "name": f["name"], "filterType": f["filterType"]}
-                for f in meta.get("native_filter_configuration", [])
-            ],
-        },
+        "dashboards": dashboards,
     }
+
+
+def scoped_metadata(meta: dict[str, Any], chart_ids: list[int]) -> dict[str, Any]:
+    """Dashboard metadata with every ``chartsInScope`` filled from the scopes' ``excluded`` lists (already real
+    ids after the import): native filters, the global cross-filter configuration, each chart's cross-filters."""
+    chart_ids = sorted(chart_ids)
+    for flt in meta.get("native_filter_configuration", []):
+        excluded = set(flt.get("scope", {}).get("excluded", []))
+        flt["chartsInScope"] = [cid for cid in chart_ids if cid not in excluded]
+    gcc = meta.setdefault("global_chart_configuration", {})
+    gcc.setdefault("scope", {"rootPath": ["ROOT_ID"], "excluded": []})
+    gcc["chartsInScope"] = [cid for cid in chart_ids if cid not in set(gcc["scope"].get("excluded", []))]
+    for config in (meta.get("chart_configuration") or {}).values():
+        cross = config.setdefault("crossFilters", {"scope": "global"})
+        scope = cross.get("scope")
+        excluded = set(scope.get("excluded", [])) if isinstance(scope, dict) else {config.get("id")}
+        cross["chartsInScope"] = [cid for cid in chart_ids if cid not in excluded]
+    return meta
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,6 +418,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--force-init", action="store_true", help="run `superset init` even if recorded as done"
     )
+    parser.add_argument("--postgres-uri", default=os.environ.get("TM_SUPERSET_POSTGRES_URI") or None,
+                        help="also register the PostgreSQL warehouse (its serving schema) under this SQLAlchemy URI")
+    parser.add_argument("--connection", choices=CONNECTIONS, default=os.environ.get("TM_SUPERSET_CONNECTION", "duckdb"),
+                        help="the database the dashboards read (default duckdb: the serving copy)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # SQLAlchemy's reflection warnings from Superset's own migrations on SQLite are noise here
@@ -370,7 +433,8 @@ def main(argv: list[str] | None = None) -> int:
         # stdout for the JSON summary alone
         with contextlib.redirect_stdout(sys.stderr):
             summary = run(args.serving_path.expanduser().resolve(), args.assets.resolve(),
-                          args.summary_json, args.force_init)
+                          args.summary_json, args.force_init, postgres_uri=args.postgres_uri,
+                          connection=args.connection)
     except BootstrapError as exc:
         print(f"superset bootstrap: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,4 @@
-"""The serving layer: marts, model outputs and quality history where readers (Superset, analysts' SQL) query them,
+"""The serving layer: marts, model outputs, quality and alert history where readers (Superset, analysts' SQL) query them,
 replaced atomically, so readers keep seeing the last good data while a build runs. It only runs when everything
 upstream materialised and every blocking check passed.
 
@@ -14,6 +14,7 @@ Each warehouse publishes its own way (orchestration/warehouses/):
 
 import dagster as dg
 
+from orchestration.assets.alerts import ALERT_ASSETS
 from orchestration.assets.dbt import mart_keys
 from orchestration.assets.ml import ML_ASSETS
 from orchestration.assets.quality_records import QUALITY_KEYS
@@ -29,8 +30,8 @@ __all__ = ["SERVED_SCHEMAS", "publish", "serving_copy"]
     key=["serving", "serving_copy"],
     group_name="serving",
     kinds={target_kind()},
-    deps=[*mart_keys(), *(key for asset in ML_ASSETS for key in asset.keys), *QUALITY_KEYS],
-    description="Publishes the marts, ml and quality schemas to the serving layer Superset reads (on DuckDB a "
+    deps=[*mart_keys(), *(key for asset in [*ML_ASSETS, *ALERT_ASSETS] for key in asset.keys), *QUALITY_KEYS],
+    description="Publishes the marts, ml, quality and alerts schemas to the serving layer Superset reads (on DuckDB a "
                 "read-only file, on PostgreSQL and ClickHouse the 'serving' schema), replaced atomically.",
 )
 def serving_copy(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from ingestion.monitoring import Finding
     from ingestion.targets import Target
 
-SERVED_SCHEMAS = ("marts", "ml", "quality")
+SERVED_SCHEMAS = ("marts", "ml", "quality", "alerts")
 
 
 def target_kind() -> str:

@@ -41,6 +41,7 @@ final as (
         usage.isrc as isrc,
         coalesce(tracks.track_title, usage.isrc) as track_title,
         coalesce(tracks.release_title, 'Unmatched') as release_title,
+        coalesce(tracks.genre, 'Unmatched') as genre,
         usage.streams as streams,
         usage.revenue_eur as revenue_eur
 
