@@ -24,7 +24,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 PY := .venv/bin/python
 DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
-.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-targets bench-ingest evaluate ui docs quality-docs \
+.PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-dashboards bench-targets bench-ingest evaluate ui docs quality-docs \
         export-royalties \
         webhook mlflow superset lint clean
 
@@ -43,7 +43,7 @@ setup-superset: .uv-installed  ## Superset's own environment (infra/superset/uv.
 	$(UV) sync --frozen --project infra/superset
 
 setup-browser:  ## Debian's chromium for the browser tests
-	bash infra/setup-system.sh chromium
+	bash infra/setup-system.sh chromium fonts-noto-cjk
 
 sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=, EXTRAS=none for the spine only)
 	$(PY) -m ingestion.generator --out $(VAR)/landing --seed $(SEED) --rows $(ROWS) --extras "$(EXTRAS)"
@@ -59,8 +59,12 @@ test: setup setup-superset setup-browser  ## every test: unit, end-to-end, brows
 test-fast: setup  ## the quick loop: skips tests marked slow
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not slow" --durations=10
 
-bench: setup  ## pipeline at SCALE usage rows (default 1e7): per-stage time, rows/s, memory, ratio to one query
+bench: setup setup-superset  ## pipeline at SCALE usage rows (default 1e7): per-stage time, rows/s, memory, ratio to one query; dashboard queries at TARGET_ROWS
 	$(PY) -m orchestration.bench --rows $(SCALE) --target-rows $(TARGET_ROWS)
+	$(PY) -m orchestration.bench_dashboards --rows $(TARGET_ROWS)
+
+bench-dashboards: setup setup-superset  ## every dashboard chart's query through the chart-data API at TARGET_ROWS (1e6): p50, p95
+	$(PY) -m orchestration.bench_dashboards --rows $(TARGET_ROWS)
 
 bench-targets: setup  ## the same landing and dbt build on DuckDB, PostgreSQL and ClickHouse (TARGET_ROWS=1e6)
 	$(PY) -m orchestration.bench_targets --rows $(TARGET_ROWS)

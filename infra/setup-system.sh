@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed non-interactively only when missing.
-#   chromium: the headless browser the dashboard tests drive (never `playwright install`).
+#   chromium: the headless browser the dashboard tests drive (never `playwright install`);
+#   fonts-noto-cjk: the catalogue has Japanese, Korean and Chinese names, which chromium draws as boxes without it.
 set -euo pipefail
 missing=()
 for pkg in "$@"; do

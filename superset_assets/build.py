@@ -20,7 +20,7 @@ from superset_assets.reports import DASHBOARDS
 
 ASSETS_DIR = Path(__file__).resolve().parent
 GENERATED = ("databases", "datasets", "charts", "dashboards")
-HEADER = "# Rendered by `python -m superset_assets.build` from superset_assets/reports/ - edit the declaration, not this.\n"
+HEADER = "# Rendered by `python -m superset_assets.build` from superset_assets/reports/: edit the declaration.\n"
 
 CONNECTIONS = (
     Connection(

@@ -225,7 +225,8 @@ def _number_format(dataset: Dataset, metric: str) -> str:
 def big_number(name: str, dataset: Dataset, metric: str, *, subheader: str = "", trend_axis: str | None = None,
                grain: str = "P1W", **layout: Any) -> Chart:
     """A headline figure; with ``trend_axis`` a trend line under it and the change against the previous period."""
-    common = {"metric": metric, "adhoc_filters": _time_filter(dataset), "y_axis_format": _number_format(dataset, metric),
+    common = {"metric": metric, "adhoc_filters": _time_filter(dataset),
+              "y_axis_format": _number_format(dataset, metric),
               "header_font_size": 0.4, "subheader_font_size": 0.15, "time_format": "smart_date",
               "force_timestamp_formatting": False}
     if trend_axis is None:
@@ -377,7 +378,8 @@ def world_map(name: str, dataset: Dataset, metric: str, country: str, *, extra_f
     filters = [*_time_filter(dataset), *extra_filters]
     params = {"entity": country, "country_fieldtype": "cca2", "metric": metric, "secondary_metric": metric,
               "adhoc_filters": filters, "row_limit": 500, "show_bubbles": True, "max_bubble_size": "25",
-              "color_by": "metric", "linear_color_scheme": "superset_seq_1", "color_picker": {"r": 0, "g": 122, "b": 135, "a": 1},
+              "color_by": "metric", "linear_color_scheme": "superset_seq_1",
+              "color_picker": {"r": 0, "g": 122, "b": 135, "a": 1},
               "y_axis_format": _number_format(dataset, metric)}
     return Chart(name, "world_map", dataset, params,
                  {"columns": [country], "metrics": [metric], "orderby": [[metric, False]], "row_limit": 500},

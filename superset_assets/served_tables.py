@@ -49,9 +49,10 @@ PERFORMANCE = mart(
     time="usage_date", uuid="8354c132-212e-46d5-90c4-01c23a1c98e8")
 
 FORECAST = mart(
-    "rpt_track_forecast", "Daily streams per track: the last 90 days observed and the 28-day forecast with its interval.",
+    "rpt_track_forecast", "Daily streams per track: the last 28 days observed, then the forecast with its interval.",
     (total("forecast_streams", "streams", "Streams"), total("forecast_lower", "streams_lower", "Lower bound"),
-     total("forecast_upper", "streams_upper", "Upper bound"), Metric("forecast_tracks", "COUNT(DISTINCT isrc)", "Tracks")),
+     total("forecast_upper", "streams_upper", "Upper bound"),
+     Metric("forecast_tracks", "COUNT(DISTINCT isrc)", "Tracks")),
     time="day")
 
 CATALOGUE = mart(
@@ -120,7 +121,7 @@ PLAYLISTS = mart(
     time="activity_month")
 
 REVENUE = mart(
-    "rpt_revenue_by_source", "Monthly revenue per platform and territory: reported by statements, estimated from feeds.",
+    "rpt_revenue_by_source", "Monthly revenue per platform and territory: reported (statements) and estimated (feeds).",
     (total("reported_eur", "reported_revenue_eur", "Reported revenue (EUR)", EUR_FORMAT),
      total("estimated_eur", "estimated_revenue_eur", "Estimated revenue (EUR)", EUR_FORMAT),
      total("statement_revenue", "statement_revenue_eur", "Statement revenue (EUR)", EUR_FORMAT),

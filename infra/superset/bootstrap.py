@@ -18,7 +18,8 @@ Steps, all idempotent and done in one process (one Superset app start, ~4 s, ins
   3. `superset fab create-admin` - skipped when the user exists;
   4. builds <var>/superset/bundle.zip from superset_assets/ (rendered by `python -m superset_assets.build`) with
      the serving DuckDB's absolute path (and, with --postgres-uri, the PostgreSQL warehouse's URI) substituted,
-     every chart and native filter pointed at the datasets of --connection, and imports it. `superset import-dashboards -p bundle.zip -u <admin>` only overwrites
+     every chart and native filter pointed at the datasets of --connection, and imports it.
+     `superset import-dashboards -p bundle.zip -u <admin>` only overwrites
      the dashboard itself (databases, datasets and charts that already exist are left as they were), so
      the bundle is imported with the same import commands that CLI uses, with overwrite=True for each
      kind (database, datasets, charts, dashboard), in one transaction. UUIDs are stable, so a re-run
@@ -313,7 +314,8 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
                 continue
             doc = yaml.safe_load(text)
             got = summary["dashboards"][doc["slug"]]
-            expected_charts = sum(1 for v in doc["position"].values() if isinstance(v, dict) and v.get("type") == "CHART")
+            expected_charts = sum(1 for v in doc["position"].values()
+                                  if isinstance(v, dict) and v.get("type") == "CHART")
             if got["chart_count"] != expected_charts:
                 raise BootstrapError(f"{doc['slug']}: {got['chart_count']} charts, the bundle has {expected_charts}")
             wanted = sorted(f["id"] for f in (doc.get("metadata") or {}).get("native_filter_configuration", []))

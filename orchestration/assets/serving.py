@@ -1,4 +1,5 @@
-"""The serving layer: marts, model outputs, quality and alert history where readers (Superset, analysts' SQL) query them,
+"""The serving layer: marts, model outputs, quality and alert history where readers (Superset, analysts' SQL) query
+them,
 replaced atomically, so readers keep seeing the last good data while a build runs. It only runs when everything
 upstream materialised and every blocking check passed.
 

@@ -1,7 +1,7 @@
 """Geographic Distribution: where the streams and listeners are, by country (a world map) and city."""
 
 from superset_assets import served_tables as t
-from superset_assets.model import Dashboard, big_number, select_filter, table, timeseries, treemap, with_filters, world_map
+from superset_assets.model import Dashboard, big_number, table, timeseries, treemap, with_filters, world_map
 from superset_assets.reports import filters as f
 
 COUNTRIES = ("geo_level", "==", "country")
@@ -26,7 +26,6 @@ DASHBOARD = Dashboard(
         with_filters(table("Listeners by city", t.GEOGRAPHY, groupby=["city", "territory_name", "region"],
                            metrics=["geo_listeners"], row_limit=200, width=6, height=60), ("geo_level", "==", "city")),
     ),
-    filters=(f.time_range("Activity month"), f.label(t.GEOGRAPHY),
-             select_filter("platform", "Platform", t.GEOGRAPHY, "platform_code", description="Platform code"),
-             f.region(t.GEOGRAPHY), f.territory(t.GEOGRAPHY)),
+    # no platform filter: the mart's country rows add up every platform (only its city rows have one)
+    filters=(f.time_range("Activity month"), f.label(t.GEOGRAPHY), f.region(t.GEOGRAPHY), f.territory(t.GEOGRAPHY)),
 )

@@ -2,7 +2,7 @@
 churn risk, detected anomalies and the alerts that went out."""
 
 from superset_assets import served_tables as t
-from superset_assets.model import Dashboard, Highlight, big_number, table, timeseries
+from superset_assets.model import Dashboard, Highlight, big_number, pie, table, timeseries
 from superset_assets.reports import filters as f
 
 DASHBOARD = Dashboard(
@@ -17,10 +17,9 @@ DASHBOARD = Dashboard(
                                                            "label_name", "priority", "narrative"],
               order_by="rank", ascending=True, formats={"priority": ".3f"}, width=12, height=80,
               highlights=[Highlight("priority", ">=", 0.5, "#E04355")]),
-        timeseries("Forecast by track", t.FORECAST, ["forecast_streams", "forecast_lower", "forecast_upper"],
-                   groupby=["series"], width=6, height=70),
-        timeseries("Insights by type", t.INSIGHTS, ["insight_count"], kind="bar", x_axis="insight_type", grain=None,
-                   width=6, height=70),
+        timeseries("Streams and the 28-day forecast", t.FORECAST,
+                   ["forecast_streams", "forecast_lower", "forecast_upper"], width=6, height=70),
+        pie("Insights by type", t.INSIGHTS, "insight_count", "insight_type", width=6, height=70),
         table("Churn risk", t.CHURN, columns=["entity_type", "entity_name", "risk_band", "churn_probability",
                                               "top_reason"],
               order_by="churn_probability", formats={"churn_probability": ".0%"}, width=6, height=70,

@@ -25,7 +25,7 @@ DASHBOARD = Dashboard(
               highlights=[Highlight("total_streams", ">=", 1_000_000, "#5AC189")],
               uuid="7ebe9ccc-60bf-4a79-b280-502f5db92c27"),
         timeseries("28-day stream forecast", t.FORECAST, ["forecast_streams", "forecast_lower", "forecast_upper"],
-                   groupby=["series"], width=6, height=96, uuid="6899597c-374e-4b1e-b02a-5e9dfe876e96"),
+                   width=6, height=96, uuid="6899597c-374e-4b1e-b02a-5e9dfe876e96"),
         treemap("Streams by label and artist", t.PERFORMANCE, "total_streams", ["label_name", "artist_name"],
                 width=12, height=70),
     ),

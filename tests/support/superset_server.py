@@ -99,18 +99,20 @@ def superset_env(var_dir: Path, extra: dict[str, str] | None = None) -> dict[str
     return env
 
 
-def run_bootstrap(serving_path: Path, var_dir: Path, *, timeout: float = 300) -> dict[str, Any]:
-    """Run infra/superset/bootstrap.py with Superset's interpreter; return its JSON summary."""
+def run_bootstrap(serving_path: Path, var_dir: Path, *, timeout: float = 300, args: list[str] | None = None,
+                  extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run infra/superset/bootstrap.py with Superset's interpreter (``args``: e.g. --postgres-uri, --connection);
+    return its JSON summary."""
     _ensure_venv()
     var_dir = Path(var_dir).resolve()
     summary_path = var_dir / "superset" / "bootstrap_summary.json"
     log_path = var_dir / "superset" / "bootstrap.log"
-    env = superset_env(var_dir)
+    env = superset_env(var_dir, extra_env)
     summary_path.unlink(missing_ok=True)
     with open(log_path, "ab") as log:
         proc = subprocess.run(
             [str(SUPERSET_PYTHON), str(BOOTSTRAP), "--serving-path", str(Path(serving_path).resolve()),
-             "--summary-json", str(summary_path)],
+             "--summary-json", str(summary_path), *(args or [])],
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, timeout=timeout, check=False,
         )
     if proc.returncode != 0 or not summary_path.exists():
@@ -134,6 +136,8 @@ class SupersetServer:
     log_path: Path | None = None
     bootstrap_summary: dict[str, Any] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    bootstrap_args: list[str] = field(default_factory=list)  # e.g. --postgres-uri URI --connection postgres
+    extra_env: dict[str, str] = field(default_factory=dict)  # e.g. SUPERSET_METADATA_URI
 
     @property
     def base_url(self) -> str:
@@ -152,12 +156,13 @@ class SupersetServer:
         return self.process.pid if self.process else None
 
     def bootstrap(self) -> dict[str, Any]:
-        self.bootstrap_summary = run_bootstrap(self.serving_path, self.var_dir)
+        self.bootstrap_summary = run_bootstrap(self.serving_path, self.var_dir, args=self.bootstrap_args,
+                                               extra_env=self.extra_env)
         return self.bootstrap_summary
 
     def start(self, startup_timeout: float = 180) -> None:
         _ensure_venv()
-        self.env = superset_env(self.var_dir)
+        self.env = superset_env(self.var_dir, self.extra_env)
         self.log_path = Path(self.var_dir) / "superset" / f"server-{self.port}.log"
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed in stop()
         self.process = subprocess.Popen(
@@ -214,10 +219,13 @@ def start_superset(
     *,
     bootstrap: bool = True,
     startup_timeout: float = 180,
+    bootstrap_args: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> SupersetServer:
     """Bootstrap (metadata store, admin, bundle import) then start ``superset run`` and wait for /health."""
     server = SupersetServer(serving_path=Path(serving_path).resolve(), var_dir=Path(var_dir).resolve(),
-                            port=port or free_port())
+                            port=port or free_port(), bootstrap_args=list(bootstrap_args or []),
+                            extra_env=dict(extra_env or {}))
     if bootstrap:
         server.bootstrap()
     server.start(startup_timeout)

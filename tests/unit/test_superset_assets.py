@@ -152,3 +152,13 @@ def test_scopes_are_filled_from_the_excluded_lists():
     assert out["native_filter_configuration"][0]["chartsInScope"] == [11, 13]
     assert out["global_chart_configuration"]["chartsInScope"] == [11, 12, 13]
     assert out["chart_configuration"]["11"]["crossFilters"]["chartsInScope"] == [13]
+
+
+def test_every_dashboard_is_a_dbt_exposure_of_the_marts_it_reads():
+    doc = yaml.safe_load((REPO / "dbt_project/models/marts/reporting/_reporting__exposures.yml").read_text())
+    exposures = {e["url"].rstrip("/").rsplit("/", 1)[-1]: e for e in doc["exposures"] if e["type"] == "dashboard"}
+    assert set(exposures) == {d.slug for d in DASHBOARDS}
+    for dashboard in DASHBOARDS:
+        marts = {f"ref('{ds.table}')" for ds in dashboard.datasets if ds.schema == "marts"}
+        assert set(exposures[dashboard.slug]["depends_on"]) == marts, dashboard.slug
+        assert exposures[dashboard.slug]["label"] == dashboard.title

@@ -1,0 +1,68 @@
+"""The serving layer on PostgreSQL for the dashboard tests: the tables the dashboards read, copied from the session's
+DuckDB serving copy into the ``serving`` schema of a PostgreSQL database, the layout the PostgreSQL target publishes
+(orchestration/warehouses/postgres.py). The pipeline itself running on PostgreSQL is tested in
+tests/targets/test_pipeline_on_targets.py (its served tables equal DuckDB's row for row); here what matters is that
+the same dashboards and queries work on PostgreSQL's SQL."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import re
+from pathlib import Path
+
+SERVING_SCHEMA = "serving"
+
+
+def pg_type(duckdb_type: str) -> str:
+    t = duckdb_type.upper()
+    if t.startswith("DECIMAL"):
+        return t.replace("DECIMAL", "NUMERIC")
+    if t in ("HUGEINT", "UBIGINT"):
+        return "NUMERIC(38,0)"
+    if t == "DOUBLE":
+        return "DOUBLE PRECISION"
+    if t == "FLOAT":
+        return "REAL"
+    if t in ("TINYINT", "UTINYINT", "USMALLINT"):
+        return "SMALLINT"
+    if t == "UINTEGER":
+        return "BIGINT"
+    if t.startswith("TIMESTAMP WITH TIME ZONE"):
+        return "TIMESTAMPTZ"
+    if t.startswith("TIMESTAMP"):
+        return "TIMESTAMP"
+    if t in ("VARCHAR", "JSON") or t.endswith("[]") or t.startswith(("STRUCT", "MAP")):
+        return "TEXT"
+    return t
+
+
+def copy_serving_to_postgres(serving_duckdb: Path, dsn: str, tables: list[tuple[str, str]]) -> dict[str, int]:
+    """Create ``serving.<table>`` for each (schema, table) of the DuckDB serving copy and COPY its rows in."""
+    import duckdb
+    import psycopg2
+
+    counts: dict[str, int] = {}
+    with duckdb.connect(str(serving_duckdb), read_only=True) as src, \
+            contextlib.closing(psycopg2.connect(dsn)) as pg, pg, pg.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {SERVING_SCHEMA}")
+        for schema, table in tables:
+            columns = src.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                  "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+                                  [schema, table]).fetchall()
+            if not columns:
+                raise LookupError(f"{schema}.{table} is not in {serving_duckdb}")
+            assert all(re.fullmatch(r"[a-z_][a-z0-9_]*", name) for name, _ in columns)
+            cur.execute(f"DROP TABLE IF EXISTS {SERVING_SCHEMA}.{table}")
+            cur.execute(f"CREATE TABLE {SERVING_SCHEMA}.{table} ("
+                        + ", ".join(f"{name} {pg_type(kind)}" for name, kind in columns) + ")")
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            rows = src.execute(f"SELECT * FROM {schema}.{table}").fetchall()
+            for row in rows:
+                writer.writerow(["\\N" if v is None else v for v in row])
+            buf.seek(0)
+            cur.copy_expert(f"COPY {SERVING_SCHEMA}.{table} FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+            counts[f"{schema}.{table}"] = len(rows)
+    return counts
