@@ -31,13 +31,15 @@ missing for every series of it, small ones included (:func:`platform_gaps`).
 A touch's credit is the streams its own term adds over the window: ``sum_c,d base[c, d] * u_i * k_i(d)``. Lifts
 add up in this model, so a touch's Shapley value (its marginal contribution averaged over every order in which
 the touches could be switched on) is exactly that own term: :func:`shapley_credits` computes it from coalitions
-to show it. Press touches act on every track of the artist: each track's fit estimates the press lift on that
-track; a press item whose artist name two catalogue artists share is fitted on both artists' tracks and kept on
-the one whose streams moved (:func:`choose_artists`). Finally every touch's uplift is estimated once (an
-artist-level touch's per-track estimates combined by their information) and shrunk by how little the data know
-about it toward what its channel's touches do (:func:`shrink_uplifts`, empirical Bayes with a point mass at 0 for
-touches that did nothing): an uplift bounded at 0 and measured within the noise is otherwise biased upward, which
-over-credits the marketing as a whole.
+to show it. Press touches act on every track of the artist: each track's fit holds a press term; a press item
+whose artist name two catalogue artists share is fitted on both artists' tracks and kept on the one whose streams
+moved (:func:`choose_artists`); the item's one uplift and one peak are then fitted on the artist's settled tracks
+together, each track's other terms held at their fit, and its credit on every track (the new release's, where
+most of its streams are, included) computed with that peak (:func:`share_press`). Finally every touch's uplift is
+estimated once (an artist-level touch's per-track estimates combined by their information) and shrunk by how
+little the data know about it toward what its channel's touches do (:func:`shrink_uplifts`, empirical Bayes with
+a point mass at 0 for touches that did nothing): an uplift bounded at 0 and measured within the noise is
+otherwise biased upward, which over-credits the marketing as a whole.
 
 The rule-based methods (first touch, last touch, linear, time decay, position based 40/20/40) split the *same*
 estimated incremental streams of each track among the touches acting on it by their rules: they differ from the
@@ -74,6 +76,7 @@ SETTLED_DAYS = 28  # a track out this long before a touch starts is past its rel
 PITCH_LANDS = 0.5  # prior chance that an editorial playlist pitch lands (fit_track_averaged)
 MAX_PITCHES_AVERAGED = 4  # at most 2^4 fits per track
 MAX_PEAK_DAYS = {"press": 6.0, "social_campaign": 12.0, "playlist_pitch": 16.0, "radio_add": 24.0}
+PRESS_PEAKS = np.arange(1.5, MAX_PEAK_DAYS["press"] + 0.01, 0.25)  # the peaks a shared press fit weighs (share_press)
 
 TOUCHES = """
     select activity_id, activity_type, start_date, end_date, isrc, artist_key, platform_code, territory_code,
@@ -701,11 +704,106 @@ def choose_artists(per_track: pd.DataFrame) -> pd.DataFrame:
     return per_track[keep.fillna(False).to_numpy(dtype=bool)].reset_index(drop=True)
 
 
-def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
-              candidates: pd.DataFrame | None = None) -> Attribution:
-    """Fit the response model on every touched track and credit every touch by every method. ``candidates``
-    (ARTIST_CANDIDATES: activity_id, artist_key) lists the possible artists of artist-level touches whose
-    artist the mart could not name."""
+def touch_terms(data: TrackData, fit: TrackFit, j: int) -> dict[str, np.ndarray]:
+    """Touch ``j`` of a track with the track's other terms held at their fit. On the fitted cell-days: the
+    streams the rest of the model leaves (``resid``), the streams one unit of the touch's uplift adds per unit of
+    its kernel (``unit``: the base on its cells, times the coverage), the Poisson weights over the fit's weekly
+    dispersion (``weight``) and the days since its effect start (``since``); over every cell-day, the base on its
+    cells and the days since its start (``all_unit``, ``all_since``), from which its credit is computed."""
+    n_cells, n_days = data.y.shape
+    t = np.arange(n_days)
+    cover = np.ones_like(data.y) if data.coverage is None else np.asarray(data.coverage, dtype=float)
+    lift = [fit.uplift[i] * touch.cells[:, None] * kernel(t - touch.start, fit.peak_days[i])[None, :]
+            for i, touch in enumerate(data.touches)]
+    others = sum((x for i, x in enumerate(lift) if i != j), np.zeros((n_cells, n_days)))
+    mu = fit.base * (1.0 + others + lift[j]) * cover
+    fitted = (t >= data.release_index)[None, :] & ~missing_days(data.y) & (cover >= 0.5)
+    all_unit = fit.base * data.touches[j].cells[:, None]
+    since = np.broadcast_to(t - data.touches[j].start, data.y.shape)
+    return {"resid": (data.y - fit.base * (1.0 + others) * cover)[fitted], "unit": (all_unit * cover)[fitted],
+            "weight": 1.0 / ((mu[fitted] + 1.0) * max(fit.dispersion, 1.0)), "since": since[fitted],
+            "all_unit": all_unit, "all_since": since}
+
+
+def shared_press_fit(terms: Sequence[dict[str, np.ndarray]], peaks: np.ndarray = PRESS_PEAKS
+                     ) -> tuple[float, float, np.ndarray]:
+    """One uplift and one peak for a touch from its terms on several tracks (:func:`touch_terms`).
+
+    For each peak ``P`` of the grid the uplift is the weighted least squares over every track at once,
+    ``u(P) = sum_t a_t / sum_t b_t`` (``a = sum w z r``, ``b = sum w z^2``, ``z`` the unit lift with kernel ``P``;
+    at least 0), and the data's log-likelihood of the peak is the squares that uplift removes less the Laplace
+    width of the uplift, ``(sum a)^2 / 2 sum b - log(sum b) / 2``. The peak is its posterior mean under a flat
+    prior on the grid: a profile of a small, short lift is flat over the peaks, and its maximum is as often at the
+    grid's ends as anywhere. Returns (u at that peak, the peak, each track's information ``b_t`` on u there)."""
+    def moments(peak: float) -> tuple[np.ndarray, np.ndarray]:
+        z = [x["unit"] * kernel(x["since"], peak) for x in terms]
+        a = np.array([float((x["weight"] * zx * x["resid"]).sum()) for x, zx in zip(terms, z, strict=True)])
+        b = np.array([float((x["weight"] * zx * zx).sum()) for x, zx in zip(terms, z, strict=True)])
+        return a, b
+
+    grid, log_like = [], []
+    for peak in peaks:
+        a, b = moments(float(peak))
+        if b.sum() <= 0:
+            continue
+        gain = a.sum() ** 2 / b.sum() if a.sum() > 0 else 0.0  # the weighted squares a press term removes
+        grid.append(float(peak))
+        log_like.append(0.5 * gain - 0.5 * math.log(b.sum()))
+    if not grid:
+        return 0.0, float(np.median(peaks)), np.zeros(len(terms))
+    w = np.exp(np.array(log_like) - max(log_like))
+    peak = float(np.dot(w, grid) / w.sum())
+    a, b = moments(peak)
+    return max(a.sum() / b.sum(), 0.0) if b.sum() > 0 else 0.0, peak, b
+
+
+def share_press(per_track: pd.DataFrame, prepared: Prepared, fits: Sequence[TrackFit]) -> pd.DataFrame:
+    """Per-track rows with each press item measured once, on the artist's settled tracks together (one uplift
+    and one peak: :func:`shared_press_fit`, each track's other terms held at their fit), and its streams per unit
+    of uplift (``scale``) on every track, the new release's included, computed with that one peak.
+
+    Why: the generator's press item lifts every track of the artist by the same uplift with the same peak. On
+    the release it is about, the item's lift and the release's spike are one bump, so that track's own fit of the
+    item's peak (and with it the streams a unit of uplift adds there, which are most of the item's streams) is
+    confounded; and on each settled track alone the peak of a small, short lift is mostly noise. An item with no
+    settled track keeps its per-track fits. :func:`shrink_uplifts` then shrinks the shared uplift (its
+    information is the settled tracks' at the shared peak) and credits ``u_post * scale`` per track."""
+    if per_track.empty:
+        return per_track
+    out = per_track.copy()
+    index = {data.isrc: k for k, data in enumerate(prepared.datas)}
+    for activity, rows in out[out["activity_type"] == "press"].groupby("activity_id"):
+        settled = rows[rows["settled"].astype(bool) & (rows["information"] > 0)]
+        if settled.empty:
+            continue
+        terms = {}
+        for row_index, isrc in rows["isrc"].items():
+            k = index[isrc]
+            j = [touch.activity_id for touch in prepared.datas[k].touches].index(activity)
+            terms[row_index] = touch_terms(prepared.datas[k], fits[k], j)
+        u, peak, info = shared_press_fit([terms[i] for i in settled.index])
+        out.loc[settled.index, "information"] = info
+        out.loc[settled.index, "uplift"] = u
+        out.loc[rows.index, "peak_days"] = peak
+        out.loc[rows.index, "scale"] = [float((terms[i]["all_unit"] * kernel(terms[i]["all_since"], peak)).sum())
+                                        for i in rows.index]
+    return out
+
+
+@dataclasses.dataclass
+class Prepared:
+    """What the per-track fits need: the calendar, every touched track's cells (with the touches acting on it)
+    and the learned release spike."""
+
+    calendar: Calendar
+    touched: pd.DataFrame  # touches_by_track (an ambiguous artist-level touch once per candidate artist)
+    datas: list[TrackData]
+    release: tuple[float, float]
+
+
+def prepare(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
+            candidates: pd.DataFrame | None = None) -> Prepared:
+    """The calendar, the cells of every touched track and the release spike learned on them."""
     tracks = tracks.assign(release_date=pd.to_datetime(tracks["release_date"]))
     series = series.assign(usage_date=pd.to_datetime(series["usage_date"]))
     calendar = learn_calendar(series)
@@ -717,10 +815,25 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
     datas = [track_data(isrc, by_isrc.get(isrc, empty), touched, calendar, release_of.get(isrc), gaps=gaps)
              for isrc in sorted(touched["isrc"].unique())]
     release = refine_release_shape(datas, calendar, learn_release_shape(datas, calendar))
+    return Prepared(calendar, touched, datas, release)
+
+
+def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
+              candidates: pd.DataFrame | None = None) -> Attribution:
+    """Fit the response model on every touched track and credit every touch by every method. ``candidates``
+    (ARTIST_CANDIDATES: activity_id, artist_key) lists the possible artists of artist-level touches whose
+    artist the mart could not name."""
+    prepared = prepare(touches, tracks, series, candidates)
+    fits = [fit_track_averaged(data, prepared.calendar, prepared.release) for data in prepared.datas]
+    return credit(prepared, fits, touches["activity_id"])
+
+
+def credit(prepared: Prepared, fits: Sequence[TrackFit], activity_ids: Iterable[str]) -> Attribution:
+    """Every touch credited by every method from the per-track fits (one per ``prepared.datas``)."""
+    calendar, touched = prepared.calendar, prepared.touched
     rows = []
     cost, observations = 0.0, 0
-    for data in datas:
-        fit = fit_track_averaged(data, calendar, release)
+    for data, fit in zip(prepared.datas, fits, strict=True):
         cost += fit.cost
         observations += data.y.shape[0] * max(calendar.n_days - max(data.release_index, 0), 0)
         mine = touched[touched["isrc"] == data.isrc]
@@ -733,10 +846,11 @@ def attribute(touches: pd.DataFrame, tracks: pd.DataFrame, series: pd.DataFrame,
                          "settled": data.touches[j].start - data.release_index >= SETTLED_DAYS})
     per_track = pd.DataFrame(rows, columns=["isrc", "activity_id", "artist_key", "start_date", "credited", "uplift",
                                             "peak_days", "activity_type", "scale", "information", "settled"])
-    per_track = shrink_uplifts(choose_artists(per_track))
+    per_track = shrink_uplifts(share_press(choose_artists(per_track), prepared, fits))
     per_track = per_track[["isrc", "activity_id", "start_date", "credited", "uplift", "peak_days"]]
-    credits = credits_by_method(per_track, touches["activity_id"])
-    return Attribution(per_track, credits, release, len(datas), cost / observations if observations else 0.0)
+    credits = credits_by_method(per_track, activity_ids)
+    return Attribution(per_track, credits, prepared.release, len(prepared.datas),
+                       cost / observations if observations else 0.0)
 
 
 def shrink_uplifts(per_track: pd.DataFrame, *, min_touches: int = MIN_TOUCHES_TO_POOL) -> pd.DataFrame:

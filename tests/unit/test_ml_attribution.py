@@ -339,3 +339,28 @@ def test_a_platform_missing_for_the_whole_catalogue_is_a_gap_in_every_series(pla
     assert (data.coverage[:, 60:90] < 1.0).all() and (data.coverage[:, 100] == 1.0).all()  # deezer is in every cell
     credited = at.attribute(frames["touches"], frames["tracks"], dropped).credits[at.DATA_DRIVEN]
     assert credited["M4"] == pytest.approx(truth["M4"], rel=0.15)  # the social campaign from day 60, in the outage
+
+
+# a press item four days before a new release (its lift and the release spike are one bump there) by an artist
+# with two older tracks, and a campaign on the release
+PRESS_BEFORE_RELEASE = [
+    ("S1", "social_campaign", "T1", None, "WW", 150, 150, 0.20, 5.0, 1000.0),
+    ("R1", "press", None, None, "WW", 146, 146, 0.06, 4.0, 0.0),
+]
+
+
+def test_a_press_item_has_one_uplift_and_peak_fitted_on_the_settled_tracks_together() -> None:
+    frames, truth = synthetic_marts(3, PRESS_BEFORE_RELEASE,
+                                    {"T1": (150, 2000.0), "T2": (-400, 4000.0), "T3": (-200, 3000.0)})
+    prepared = at.prepare(frames["touches"], frames["tracks"], frames["series"])
+    fits = [at.fit_track_averaged(d, prepared.calendar, prepared.release) for d in prepared.datas]
+    terms = {d.isrc: at.touch_terms(d, f, [t.activity_id for t in d.touches].index("R1"))
+             for d, f in zip(prepared.datas, fits, strict=True)}
+    u, peak, info = at.shared_press_fit([terms["T2"], terms["T3"]])
+    assert u == pytest.approx(0.06, abs=0.012)  # the planted uplift and peak, from the two settled tracks
+    assert peak == pytest.approx(4.0, abs=0.75)
+    assert (info > 0).all()
+    result = at.credit(prepared, fits, frames["touches"]["activity_id"])
+    press = result.per_track[result.per_track["activity_id"] == "R1"].set_index("isrc")
+    np.testing.assert_allclose(press["peak_days"].to_numpy(), peak)  # the new release's credit uses that peak
+    assert result.credits.loc["R1", at.DATA_DRIVEN] == pytest.approx(truth["R1"], rel=0.1)
