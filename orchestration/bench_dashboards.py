@@ -4,16 +4,15 @@
 A seeded sample of ``--rows`` usage rows goes through the whole pipeline on DuckDB (once: a later run reuses the
 folder), Superset starts on its serving copy (the same bootstrap and bundle as ``make superset``, on a free
 loopback port, stopped by PID at the end), and each chart's query runs ``--repeat`` times, one request at a time,
-the way a dashboard's charts are asked for: ``GET /api/v1/chart/<id>/data/`` (the legacy world map:
-``/superset/explore_json/``). Superset caches no query result here (DATA_CACHE_CONFIG is a NullCache), so every
-request reaches DuckDB. Prints p50, p95 and the slowest chart per dashboard and over all; target p95 <= 500 ms;
-exits 1 when it is missed. Writes benchmarks/dashboards_<rows>.md.
+the way a dashboard's charts are asked for: ``GET /api/v1/chart/<id>/data/`` (the legacy world map draws from
+``/superset/explore_json/`` in the browser; its saved query is the same SQL). Superset caches no query result
+here (DATA_CACHE_CONFIG is a NullCache), so every request reaches DuckDB. Prints p50, p95 and the slowest chart
+per dashboard and over all; target p95 <= 500 ms; exits 1 when it is missed. Writes benchmarks/dashboards_<rows>.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -70,10 +69,7 @@ def time_charts(base_url: str, user: str, password: str, repeat: int) -> dict[st
         charts = session.get(f"{base_url}/api/v1/dashboard/{dashboard['id']}/charts", timeout=60).json()["result"]
         timings: dict[str, list[float]] = {}
         for chart in charts:
-            if chart["form_data"]["viz_type"] == "world_map":
-                url, params = f"{base_url}/superset/explore_json/", {"form_data": json.dumps({"slice_id": chart["id"]})}
-            else:
-                url, params = f"{base_url}/api/v1/chart/{chart['id']}/data/", {}
+            url, params = f"{base_url}/api/v1/chart/{chart['id']}/data/", {}
             session.get(url, params=params, timeout=120).raise_for_status()  # warm: the connection, not the data
             times = []
             for _ in range(repeat):

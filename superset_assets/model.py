@@ -30,12 +30,23 @@ def derived_uuid(*parts: str) -> str:
 
 # --- datasets ---------------------------------------------------------------------------------------------------------
 
+# what users call the columns every dashboard shows (the rest: the column name, capitalised)
+VERBOSE_NAMES = {"platform_name": "Platform", "platform_code": "Platform code", "label_name": "Label",
+                 "artist_name": "Artist", "track_title": "Track", "release_title": "Release", "isrc": "ISRC",
+                 "upc": "UPC", "territory_name": "Territory", "territory_code": "Country code", "city": "City",
+                 "region": "Region", "genre": "Genre", "age_band": "Age band", "gender": "Gender"}
+
+
 @dataclasses.dataclass(frozen=True)
 class Column:
     name: str
     type: str  # the warehouse type (VARCHAR, BIGINT, DATE, ...)
     description: str = ""
     verbose_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.verbose_name or VERBOSE_NAMES.get(self.name, self.name.replace("_", " ").capitalize())
 
     @property
     def is_dttm(self) -> bool:
@@ -100,7 +111,8 @@ class Dataset:
                          "expression": m.expression, "d3format": m.d3format, "description": m.description or None,
                          "warning_text": None, "extra": None, "currency": None}
                         for m in self.metrics],
-            "columns": [{"column_name": c.name, "verbose_name": c.verbose_name or c.name.replace("_", " ").capitalize(),
+            "columns": [{"column_name": c.name,
+                         "verbose_name": c.label,
                          "type": c.type, "is_dttm": c.is_dttm, "is_active": True, "groupby": True,
                          "filterable": True, "expression": None, "python_date_format": None,
                          "description": c.description or None, "extra": None, "advanced_data_type": None}

@@ -230,6 +230,12 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
 
         superset_version = app.config["VERSION_STRING"]
         metadata_uri = str(app.config["SQLALCHEMY_DATABASE_URI"])
+        if postgres_uri and not metadata_uri.startswith("postgresql"):
+            # with the warehouse in PostgreSQL, Superset's own state (dashboards, users, logs) belongs there too:
+            # backed up, shared by several Superset workers, not a file on one machine
+            raise BootstrapError("--postgres-uri registers the PostgreSQL warehouse: set SUPERSET_METADATA_URI to a "
+                                 "PostgreSQL database for Superset's metadata as well (e.g. "
+                                 "postgresql+psycopg2://superset@host/superset)")
 
         # 1. migrations ----------------------------------------------------------------------------
         migrate_cfg = app.extensions["migrate"].migrate.get_config(app.extensions["migrate"].directory)

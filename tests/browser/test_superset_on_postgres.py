@@ -4,7 +4,6 @@ every dashboard then draws, every chart's query returns rows and the figures mat
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,17 +93,11 @@ def test_every_chart_query_returns_rows_on_postgres(pg_superset: SupersetServer,
     empty, figures = [], {}
     for declared in DASHBOARDS:
         for chart in pg_api.get(f"{base}/api/v1/dashboard/{declared.slug}/charts", timeout=30).json()["result"]:
-            if chart["form_data"]["viz_type"] == "world_map":
-                resp = pg_api.get(f"{base}/superset/explore_json/",
-                                  params={"form_data": json.dumps({"slice_id": chart["id"]})}, timeout=120)
-                assert resp.status_code == 200, resp.text[:500]
-                rows = resp.json()["data"]
-            else:
-                resp = pg_api.get(f"{base}/api/v1/chart/{chart['id']}/data/", timeout=120)
-                assert resp.status_code == 200, f"{chart['slice_name']}: {resp.text[:500]}"
-                result = resp.json()["result"][0]
-                assert not result.get("error"), result["error"]
-                rows = result["data"]
+            resp = pg_api.get(f"{base}/api/v1/chart/{chart['id']}/data/", timeout=120)
+            assert resp.status_code == 200, f"{chart['slice_name']}: {resp.text[:500]}"
+            result = resp.json()["result"][0]
+            assert not result.get("error"), result["error"]
+            rows = result["data"]
             if not rows:
                 empty.append(f"{declared.slug}/{chart['slice_name']}")
             figures[(declared.slug, chart["slice_name"])] = rows

@@ -41,8 +41,9 @@ def _dashboard_figure(serving) -> int:
 
     from tests.conftest import REPO_ROOT
 
-    chart = yaml.safe_load((REPO_ROOT / "superset_assets" / "charts" / "total_streams.yaml").read_text())
-    dataset = yaml.safe_load((REPO_ROOT / "superset_assets" / "datasets" / "tunemantra_serving" /
+    assets = REPO_ROOT / "superset_assets"
+    chart = yaml.safe_load((assets / "charts" / "performance-overview" / "total_streams.yaml").read_text())
+    dataset = yaml.safe_load((assets / "datasets" / "tunemantra_serving_duckdb" /
                               "rpt_performance_overview.yaml").read_text())
     [metric] = [m for m in dataset["metrics"] if m["metric_name"] == chart["params"]["metric"]]
     with duckdb.connect(str(serving), read_only=True) as con:

@@ -92,7 +92,7 @@ def apply_select_filter(page: Any, filter_id: str, option: str) -> None:
     """Pick one option of a select filter in the filter bar and press Apply filters."""
     page.click(f"[data-test='{filter_id}'] .ant-select-selector")
     page.keyboard.type(option)  # the options are searched, so long lists need no scrolling
-    page.click(f".ant-select-item-option[title={json.dumps(option)}]")
+    page.click(f".ant-select-item-option[title={json.dumps(option, ensure_ascii=False)}]")
     page.keyboard.press("Escape")
     page.click("[data-test='filter-bar__apply-button']")
 
