@@ -95,7 +95,7 @@ webhook: setup  ## the webhook receiver for platform events on 127.0.0.1:8765 (T
 mlflow: setup  ## MLflow UI on 127.0.0.1:5000
 	.venv/bin/mlflow ui --backend-store-uri sqlite:///$(VAR)/mlflow/mlflow.db --host 127.0.0.1 --port 5000
 
-superset: setup-superset  ## Superset on 127.0.0.1:8088 with the Performance Overview dashboard (after make demo)
+superset: setup-superset  ## Superset on 127.0.0.1:8088 with the eleven report dashboards (after make demo)
 	bash infra/superset/run.sh $(VAR)/serving/tunemantra_serving.duckdb
 
 lint:  ## ruff

@@ -209,7 +209,7 @@ def render(report: PipelineReport, settings: Settings) -> str:
             "  make ui        Dagster: the asset graph, runs, checks     http://127.0.0.1:3000",
             "  make docs      dbt docs: models, columns, lineage         http://127.0.0.1:8080",
             "  make mlflow    MLflow: runs, metrics, registered models   http://127.0.0.1:5000",
-            "  make superset  Superset: Performance Overview dashboard   http://127.0.0.1:8088",
+            "  make superset  Superset: the eleven report dashboards    http://127.0.0.1:8088",
             "  SQL on the serving copy (read-only):" if report.target == "duckdb" else "  SQL on the serving layer:",
             f"    {report.serving_hint}", ""]
     return "\n".join(out)
