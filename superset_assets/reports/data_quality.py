@@ -2,7 +2,7 @@
 recordings still need a decision, and what the expectation suites found."""
 
 from superset_assets import served_tables as t
-from superset_assets.model import Dashboard, Highlight, big_number, select_filter, table, timeseries, with_filters
+from superset_assets.model import Dashboard, big_number, select_filter, table, timeseries, with_filters
 from superset_assets.reports import filters as f
 
 DASHBOARD = Dashboard(
@@ -22,8 +22,8 @@ DASHBOARD = Dashboard(
         timeseries("Collection checks by source", t.COLLECTION, ["checks"], kind="bar", x_axis="source", grain=None,
                    groupby=["status"], stacked=True, width=6, height=60),
         with_filters(table("Freshness", t.COLLECTION, columns=["source", "status", "value", "threshold", "detail"],
-                           order_by="value", formats={"value": ",.1f"}, width=6, height=60,
-                           highlights=[Highlight("value", ">", 2, "#FF7F44")]), ("check_name", "==", "freshness")),
+                           order_by="value", formats={"value": ",.1f"}, width=6, height=60),
+                     ("check_name", "==", "freshness")),
         table("Unmatched usage queue", t.UNMATCHED, columns=["queue_rank", "reported_isrc", "reported_artist_name",
                                                              "reported_track_title", "revenue_eur", "streams",
                                                              "best_candidate_isrc", "best_candidate_score"],
