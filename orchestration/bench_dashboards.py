@@ -70,7 +70,9 @@ def time_charts(base_url: str, user: str, password: str, repeat: int) -> dict[st
         timings: dict[str, list[float]] = {}
         for chart in charts:
             url, params = f"{base_url}/api/v1/chart/{chart['id']}/data/", {}
-            session.get(url, params=params, timeout=120).raise_for_status()  # warm: the connection, not the data
+            warm = session.get(url, params=params, timeout=120)  # warm: the connection, not the data
+            if warm.status_code != 200:
+                raise SystemExit(f"{dashboard['slug']} / {chart['slice_name']}: {warm.status_code} {warm.text[:500]}")
             times = []
             for _ in range(repeat):
                 started = time.perf_counter()

@@ -103,6 +103,8 @@ RELEASES = mart(
     (total("streams_first_7_days", "streams_first_7_days", "Streams, first 7 days"),
      total("streams_first_28_days", "streams_first_28_days", "Streams, first 28 days"),
      Metric("releases", "COUNT(DISTINCT release_key)", "Releases"),
+     total("revenue_first_28_days", "estimated_revenue_eur_first_28_days", "Estimated revenue, first 28 days (EUR)",
+           EUR_FORMAT),
      Metric("index_vs_label", "AVG(index_vs_label_median_first_28_days)", "Index vs label median", ".2f")),
     time="release_date")
 

@@ -19,7 +19,7 @@ DASHBOARD = Dashboard(
         timeseries("First-28-day streams by release date", t.RELEASES, ["streams_first_28_days"], kind="scatter",
                    grain="P1D", groupby=["label_name"], width=6, height=60),
         bubble("First week against first month", t.RELEASES, entity="release_title", x="streams_first_7_days",
-               y="streams_first_28_days", size="streams_first_28_days", series="label_name", width=6, height=60),
+               y="streams_first_28_days", size="revenue_first_28_days", series="label_name", width=6, height=60),
         timeseries("First-28-day streams by platform", t.RELEASES, ["streams_first_28_days"], kind="bar",
                    x_axis="platform_name", grain=None, groupby=["label_name"], stacked=True, width=12, height=50),
     ),
