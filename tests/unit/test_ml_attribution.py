@@ -364,3 +364,15 @@ def test_a_press_item_has_one_uplift_and_peak_fitted_on_the_settled_tracks_toget
     press = result.per_track[result.per_track["activity_id"] == "R1"].set_index("isrc")
     np.testing.assert_allclose(press["peak_days"].to_numpy(), peak)  # the new release's credit uses that peak
     assert result.credits.loc["R1", at.DATA_DRIVEN] == pytest.approx(truth["R1"], rel=0.1)
+
+
+def test_the_release_shape_is_the_best_point_evaluated_not_a_quadratics_minimum() -> None:
+    # the shape of seed 11's profile: steep in tau, flat for too small a spike (the touches absorb the rest), steep
+    # for too large a one; a quadratic over the first, wide grid puts the minimum on the flat side (A = 2.94)
+    def cost(a: float, tau: float) -> float:
+        flat_or_steep = 400.0 * (3.0 - a) if a < 3.0 else 12000.0 * (a - 3.0) ** 2
+        return 60.0 * (tau - 12.0) ** 2 + flat_or_steep + 15.0 * (tau - 12.0) * (a - 3.0)
+
+    a, tau = at.grid_minimum(cost, (3.35, 10.47))
+    assert a == pytest.approx(3.0, abs=0.02)
+    assert tau == pytest.approx(12.0, abs=0.2)
