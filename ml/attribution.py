@@ -71,7 +71,7 @@ DEFAULT_RELEASE = (3.0, 12.0)  # release spike (A, tau) used when too few tracks
 # a social campaign peaks within its first fortnight, playlist placements and radio rotation build for weeks.
 # Without these bounds a slow, wide kernel soaks up the base curve's own slow wiggles (seasonality, decay).
 MIN_TOUCHES_TO_POOL = 8  # a channel needs this many touches before its uplifts are shrunk toward its mean
-SHAPE_TRACKS = 12  # the biggest releases in the window whose full fits pick the release spike (refine_release_shape)
+SHAPE_TRACKS = 24  # the biggest releases in the window whose full fits pick the release spike (refine_release_shape)
 SETTLED_DAYS = 28  # a track out this long before a touch starts is past its release spike (shrink_uplifts)
 PITCH_LANDS = 0.5  # prior chance that an editorial playlist pitch lands (fit_track_averaged)
 # a landed pitch's uplift is uniform on 0..this a priori (pitch_occam): the well-measured pitches' fitted uplifts
