@@ -27,6 +27,8 @@ Steps, all idempotent and done in one process (one Superset app start, ~4 s, ins
   5. fills, on every dashboard, each native filter's and each chart's cross-filter `chartsInScope` with the
      real chart ids (the importer maps `scope.excluded` but not `chartsInScope`, apache/superset#26338) and
      checks every dashboard came out whole.
+  6. creates the tenancy (infra/tenancy.yml): a role and a row-level filter per tenant, the users
+     (infra/superset/tenancy_roles.py).
 
 Prints a JSON summary (ids by UUID, counts, timings) as the only output on stdout (logs go to stderr),
 and writes it to --summary-json when given. Exit status 2 on a usage/config problem, 1 on a failure.
@@ -314,6 +316,18 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
             g.in_transaction = False
         timings["import"] = time.monotonic() - t0
 
+        # 6. tenancy: a role and a row-level filter per tenant, the configured users (infra/tenancy.yml)
+        from superset.models.core import Database
+        from tenancy_roles import apply_tenancy
+
+        scheme = "postgresql" if connection == "postgres" else "duckdb"
+        served = next(yaml.safe_load(text) for rel, text in contents.items()
+                      if rel.startswith("databases/") and yaml.safe_load(text)["sqlalchemy_uri"].startswith(scheme))
+        database = db.session.query(Database).filter_by(uuid=served["uuid"]).one()
+        tenancy_summary = apply_tenancy(db, security_manager, database,
+                                        "serving" if connection == "postgres" else "marts", superset_var)
+        timings["tenancy"] = time.monotonic() - t0
+
         summary = _summarise(db, contents)
         for rel, text in contents.items():
             if not rel.startswith("dashboards/"):
@@ -339,6 +353,7 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
         bundle=str(bundle_path),
         serving_path=str(serving_path),
         connection=connection,
+        tenancy=tenancy_summary,
         superset_version=superset_version,
         seconds={k: round(v, 2) for k, v in timings.items()},
     )

@@ -38,7 +38,8 @@ def pg_superset(postgres: Any, pipeline_run: Any, tmp_path_factory: pytest.TempP
     warehouse_uri = _database(postgres, "tm_dashboards_warehouse")
     metadata_uri = _database(postgres, "tm_superset_metadata")
     tables = sorted({(c.dataset.schema, c.dataset.table) for d in DASHBOARDS for c in d.charts}
-                    | {(f.dataset.schema, f.dataset.table) for d in DASHBOARDS for f in d.filters if f.dataset})
+                    | {(f.dataset.schema, f.dataset.table) for d in DASHBOARDS for f in d.filters if f.dataset}
+                    | {("marts", "dim_label")})  # the tenancy's labels (infra/superset/tenancy_roles.py)
     dsn = postgres.dsn.replace("dbname=postgres", "dbname=tm_dashboards_warehouse")
     counts = copy_serving_to_postgres(pipeline_run.serving_path, dsn, tables)
     assert counts["marts.rpt_performance_overview"] > 10_000
