@@ -220,3 +220,14 @@ VALIDATIONS = Dataset(
     "validated_at")
 
 __all__ = [name for name, value in globals().items() if isinstance(value, Dataset)] + ["mart", "total"]
+
+# Datasets without a label key, and why: no tenant role is granted them (infra/superset/tenancy_roles.py), so only
+# the platform admin sees them. tests/unit/test_superset_assets.py keeps this list complete.
+WITHOUT_LABEL_KEY = {
+    "rpt_quarantined_lines": "a refused line is not yet anyone's: it failed before its label could be known",
+    "stream_anomalies": "keyed by ISRC, platform and territory; the insights that carry them have the label",
+    "churn_scores": "tracks and artists across labels (an artist may record for several)",
+    "alert_deliveries": "recipients and delivery errors are operators' business; labels get their own alerts",
+    "collection_monitoring": "the health of each source, which serves every label",
+    "validation_results": "the quality gates of each stage, which serve every label",
+}

@@ -170,3 +170,11 @@ def test_every_dashboard_is_a_dbt_exposure_of_the_marts_it_reads():
         marts = {f"ref('{ds.table}')" for ds in dashboard.datasets if ds.schema == "marts"}
         assert set(exposures[dashboard.slug]["depends_on"]) == marts, dashboard.slug
         assert exposures[dashboard.slug]["label"] == dashboard.title
+
+
+def test_every_dataset_without_a_label_key_is_listed_with_why():
+    from superset_assets.served_tables import WITHOUT_LABEL_KEY
+
+    unlabelled = {ds.table for ds in build.datasets_of(DASHBOARDS) if not ds.has_column("label_key")}
+    assert unlabelled == set(WITHOUT_LABEL_KEY)
+    assert all(len(why) > 20 for why in WITHOUT_LABEL_KEY.values())
