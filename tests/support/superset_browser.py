@@ -23,7 +23,9 @@ def login(page: Any, server: Any) -> None:
     page.fill("#username", server.admin_user)
     page.fill("#password", server.admin_password)
     page.click("[data-test='login-button']")
-    page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+    # the page after the login (the welcome page) can take long to finish loading on a busy machine: the login
+    # is done when the URL leaves /login
+    page.wait_for_url(lambda url: "/login" not in url, timeout=90_000, wait_until="commit")
 
 
 def record_chart_data(page: Any) -> list[dict[str, Any]]:
