@@ -217,6 +217,26 @@ def test_shrink_uplifts_pools_an_artist_touch_and_pulls_weak_estimates_toward_th
     np.testing.assert_allclose(press["credited"].to_numpy(), [0.03 * 500.0, 0.03 * 200.0], rtol=1e-9)
 
 
+def test_a_social_campaigns_prior_mean_grows_with_its_spend() -> None:
+    # social campaigns: ten release campaigns of 5,000 EUR well measured around 0.15, ten catalogue campaigns of
+    # 500 EUR well measured around 0.04, and one of each measured on almost nothing (estimate 0.3, sd 0.3)
+    rng = np.random.default_rng(5)
+    uplifts = [*(0.15 + rng.normal(0, 0.005, 10)), *(0.04 + rng.normal(0, 0.005, 10)), 0.3, 0.3]
+    spends = [5000.0] * 10 + [500.0] * 10 + [5000.0, 500.0]
+    info = [1e6] * 20 + [11.0, 11.0]
+    rows = [{"isrc": f"T{i}", "activity_id": f"S{i}", "start_date": day(i), "credited": u * 1000.0, "uplift": u,
+             "peak_days": 5.0, "activity_type": kind, "scale": 1000.0, "information": inf, "spend_eur": spend}
+            for kind in ("social_campaign", "radio_add")
+            for i, (u, inf, spend) in enumerate(zip(uplifts, info, spends, strict=True))]
+    rows = [{**row, "activity_id": row["activity_id"] + row["activity_type"][0]} for row in rows]
+    out = at.shrink_uplifts(pd.DataFrame(rows)).set_index("activity_id")["uplift"]
+    assert out["S20s"] == pytest.approx(0.15, abs=0.01)  # pulled to what 5,000 EUR campaigns lift
+    assert out["S21s"] == pytest.approx(0.04, abs=0.01)  # and to what 500 EUR ones lift
+    # a channel whose spend is no part of its prior: both pulled to the one channel mean, about 0.095
+    assert out["S20r"] == pytest.approx(0.095, abs=0.01) and out["S21r"] == pytest.approx(0.095, abs=0.01)
+    np.testing.assert_allclose(out[[f"S{i}s" for i in range(20)]], uplifts[:20], atol=1e-3)  # well measured: kept
+
+
 def test_a_series_missing_for_weeks_inside_a_cell_scales_the_cell_and_keeps_the_credits(planted) -> None:
     frames, truth, _ = planted
     series = frames["series"]
