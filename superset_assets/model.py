@@ -384,12 +384,10 @@ def sankey(name: str, dataset: Dataset, metric: str, source: str, target: str, *
                  **layout)
 
 
-def world_map(name: str, dataset: Dataset, metric: str, country: str, *, extra_filters: Sequence[dict] = (),
-              **layout: Any) -> Chart:
+def world_map(name: str, dataset: Dataset, metric: str, country: str, **layout: Any) -> Chart:
     """The legacy world map (ISO 3166 alpha-2 codes); its data comes from /superset/explore_json/."""
-    filters = [*_time_filter(dataset), *extra_filters]
     params = {"entity": country, "country_fieldtype": "cca2", "metric": metric, "secondary_metric": metric,
-              "adhoc_filters": filters, "row_limit": 500, "show_bubbles": True, "max_bubble_size": "25",
+              "adhoc_filters": _time_filter(dataset), "row_limit": 500, "show_bubbles": True, "max_bubble_size": "25",
               "color_by": "metric", "linear_color_scheme": "superset_seq_1",
               "color_picker": {"r": 0, "g": 122, "b": 135, "a": 1},
               "y_axis_format": _number_format(dataset, metric)}

@@ -321,8 +321,8 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
         from tenancy_roles import apply_tenancy
 
         scheme = "postgresql" if connection == "postgres" else "duckdb"
-        served = next(yaml.safe_load(text) for rel, text in contents.items()
-                      if rel.startswith("databases/") and yaml.safe_load(text)["sqlalchemy_uri"].startswith(scheme))
+        databases = [yaml.safe_load(text) for rel, text in contents.items() if rel.startswith("databases/")]
+        served = next(doc for doc in databases if doc["sqlalchemy_uri"].startswith(scheme))
         database = db.session.query(Database).filter_by(uuid=served["uuid"]).one()
         tenancy_summary = apply_tenancy(db, security_manager, database,
                                         "serving" if connection == "postgres" else "marts", superset_var)
