@@ -18,14 +18,23 @@ RENDERED_SELECTOR = {"big_number_total": ".header-line", "big_number": ".header-
 EMPTY_SELECTOR = ".ant-empty, [data-test='no-results']"
 
 
-def login(page: Any, server: Any) -> None:
-    page.goto(f"{server.base_url}/login/")
-    page.fill("#username", server.admin_user)
-    page.fill("#password", server.admin_password)
-    page.click("[data-test='login-button']")
-    # the page after the login (the welcome page) can take long to finish loading on a busy machine: the login
-    # is done when the URL leaves /login
-    page.wait_for_url(lambda url: "/login" not in url, timeout=90_000, wait_until="commit")
+def login(page: Any, server: Any, attempts: int = 3) -> None:
+    """Log in through the login form. Right after Superset starts, the first form can be submitted before the page
+    is ready and go nowhere: the form is then loaded again and submitted again (a wrong password fails all
+    attempts the same way)."""
+    for attempt in range(1, attempts + 1):
+        page.goto(f"{server.base_url}/login/")
+        page.wait_for_load_state("networkidle")
+        page.fill("#username", server.admin_user)
+        page.fill("#password", server.admin_password)
+        page.click("[data-test='login-button']")
+        try:
+            # done when the URL leaves /login (the next page may take long to finish loading on a busy machine)
+            page.wait_for_url(lambda url: "/login" not in url, timeout=30_000, wait_until="commit")
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
 
 
 def record_chart_data(page: Any) -> list[dict[str, Any]]:
