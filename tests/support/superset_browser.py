@@ -24,7 +24,7 @@ def login(page: Any, server: Any, attempts: int = 3) -> None:
     attempts the same way)."""
     for attempt in range(1, attempts + 1):
         page.goto(f"{server.base_url}/login/")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_selector("[data-test='login-button']", timeout=60_000)
         page.fill("#username", server.admin_user)
         page.fill("#password", server.admin_password)
         page.click("[data-test='login-button']")
