@@ -26,7 +26,7 @@ DBT := $(CURDIR)/.venv/bin/dbt --no-use-colors
 
 .PHONY: help setup setup-superset setup-browser demo sample pipeline test test-fast bench bench-dashboards bench-targets bench-ingest evaluate ui docs quality-docs \
         export-royalties \
-        webhook mlflow superset lint clean
+        webhook mlflow superset api lint clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,8 +42,8 @@ setup: .uv-installed  ## core environment from uv.lock, Dagster instance, dbt ma
 setup-superset: .uv-installed  ## Superset's own environment (infra/superset/uv.lock)
 	$(UV) sync --frozen --project infra/superset
 
-setup-browser:  ## Debian's chromium for the browser tests
-	bash infra/setup-system.sh chromium fonts-noto-cjk
+setup-browser:  ## Debian packages of the browser and report tests: chromium, its driver, fonts, redis-server
+	bash infra/setup-system.sh chromium chromium-driver fonts-noto-cjk redis-server
 
 sample: setup  ## write the seeded sample reports to var/landing (SEED=, ROWS=, EXTRAS=none for the spine only)
 	$(PY) -m ingestion.generator --out $(VAR)/landing --seed $(SEED) --rows $(ROWS) --extras "$(EXTRAS)"
@@ -97,6 +97,9 @@ mlflow: setup  ## MLflow UI on 127.0.0.1:5000
 
 superset: setup-superset  ## Superset on 127.0.0.1:8088 with the eleven report dashboards (after make demo)
 	bash infra/superset/run.sh $(VAR)/serving/tunemantra_serving.duckdb
+
+api: setup  ## the read API on 127.0.0.1:8090 over the serving layer (tokens per tenant in var/api/tokens.json; after make demo)
+	$(PY) -m orchestration.serving_api --port 8090
 
 lint:  ## ruff
 	.venv/bin/ruff check .

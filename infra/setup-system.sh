@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed non-interactively only when missing.
 #   chromium: the headless browser the dashboard tests drive (never `playwright install`);
-#   fonts-noto-cjk: the catalogue has Japanese, Korean and Chinese names, which chromium draws as boxes without it.
+#   fonts-noto-cjk: the catalogue has Japanese, Korean and Chinese names, which chromium draws as boxes without it;
+#   chromium-driver: Superset's Alerts & Reports take their screenshots through Selenium with it;
+#   redis-server: the Celery broker of those reports (started by PID on 127.0.0.1 by the tests, never as a service).
 set -euo pipefail
 missing=()
 for pkg in "$@"; do

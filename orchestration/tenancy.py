@@ -12,7 +12,10 @@ admin sees them.
 from __future__ import annotations
 
 import dataclasses
+import json
+import os
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -129,3 +132,18 @@ def label_clause(keys: Iterable[str], column: str = "label_key") -> str:
     if not keys or not all(_KEY.match(k) for k in keys):
         raise TenancyError("a tenant's clause needs at least one label key, each an md5 hex digest")
     return f"{column} IN ({', '.join(repr(k) for k in keys)})"
+
+
+def passwords(path: Path, usernames: Iterable[str]) -> dict[str, str]:
+    """One password per user: TM_TENANT_PASSWORD_<USERNAME> from the environment, else the one kept in ``path``
+    (a JSON file of mode 0600 under var/, never in the repository), else a new random one, written there."""
+    path = Path(path)
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    out = {u: os.environ.get(f"TM_TENANT_PASSWORD_{u.upper()}") or stored.get(u) or secrets.token_urlsafe(16)
+           for u in usernames}
+    if out != stored:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(out, fh, indent=1)
+    return out

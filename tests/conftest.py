@@ -97,7 +97,11 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Pi
     workers share and writes what it got beside it; the others wait for the lock and read that. The var folder
     is never written after this (tests that damage data take :func:`var_copy`), so workers read it side by
     side: DuckDB allows many read-only processes on one file."""
-    if worker_id == "master":  # no xdist
+    reuse = os.environ.get("TM_TEST_REUSE_PIPELINE")  # a developer's loop: <var dir>:<its record .json>
+    if reuse:
+        var_dir, record = (Path(p) for p in reuse.split(":", 1))
+        run = PipelineRun(var_dir, **json.loads(record.read_text()))
+    elif worker_id == "master":  # no xdist
         run = _build_pipeline_run(tmp_path_factory.mktemp("var"))
     else:
         shared = tmp_path_factory.getbasetemp().parent

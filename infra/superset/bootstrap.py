@@ -29,6 +29,8 @@ Steps, all idempotent and done in one process (one Superset app start, ~4 s, ins
      checks every dashboard came out whole.
   6. creates the tenancy (infra/tenancy.yml): a role and a row-level filter per tenant, the users
      (infra/superset/tenancy_roles.py).
+  7. creates or updates the scheduled reports of infra/superset/reports.yml, each owned by a tenancy user
+     (infra/superset/report_schedules.py); Celery sends them when TM_SUPERSET_REDIS_URL names a broker.
 
 Prints a JSON summary (ids by UUID, counts, timings) as the only output on stdout (logs go to stderr),
 and writes it to --summary-json when given. Exit status 2 on a usage/config problem, 1 on a failure.
@@ -328,6 +330,12 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
                                         "serving" if connection == "postgres" else "marts", superset_var)
         timings["tenancy"] = time.monotonic() - t0
 
+        # 7. the scheduled reports (infra/superset/reports.yml), each owned by a tenancy user
+        from report_schedules import apply_reports
+
+        reports_summary = apply_reports(db, security_manager)
+        timings["reports"] = time.monotonic() - t0
+
         summary = _summarise(db, contents)
         for rel, text in contents.items():
             if not rel.startswith("dashboards/"):
@@ -354,6 +362,7 @@ def run(serving_path: Path, assets_dir: Path, summary_path: Path | None, force_i
         serving_path=str(serving_path),
         connection=connection,
         tenancy=tenancy_summary,
+        reports=reports_summary,
         superset_version=superset_version,
         seconds={k: round(v, 2) for k, v in timings.items()},
     )

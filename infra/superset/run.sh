@@ -12,6 +12,10 @@
 #                            taken from the environment when set; otherwise generated once and kept in
 #                            $TM_VAR_DIR/superset/credentials.json (mode 0600) so restarts match the store
 #   SUPERSET_METADATA_URI    optional metadata store (default sqlite under $TM_VAR_DIR/superset)
+#   TM_SUPERSET_REPORTS=1    also send the scheduled reports (infra/superset/reports.yml): starts Debian's
+#                            redis-server (TM_REDIS_PORT, default 6379, 127.0.0.1), a Celery worker and beat, and
+#                            stops them by PID when Superset stops. Needs a PostgreSQL SUPERSET_METADATA_URI (the
+#                            Celery path fails on SQLite, apache/superset#31625) and TM_SMTP_HOST/PORT (mail relay).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +27,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --serving-path) SERVING_PATH="$2"; shift 2 ;;
         --serving-path=*) SERVING_PATH="${1#*=}"; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
         *) SERVING_PATH="$1"; shift ;;
     esac
@@ -71,6 +75,28 @@ PY
 "$PY" "$HERE/bootstrap.py" --serving-path "$SERVING_PATH" >/dev/null
 
 PORT="${SUPERSET_PORT:-8088}"
+if [ "${TM_SUPERSET_REPORTS:-0}" = "1" ]; then
+    case "${SUPERSET_METADATA_URI:-}" in
+        postgresql*) ;;
+        *) echo "run.sh: TM_SUPERSET_REPORTS=1 needs a PostgreSQL SUPERSET_METADATA_URI (apache/superset#31625)" >&2
+           exit 2 ;;
+    esac
+    REDIS_PORT="${TM_REDIS_PORT:-6379}"
+    export TM_SUPERSET_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0" TM_SUPERSET_URL="http://127.0.0.1:$PORT/"
+    PIDS=()
+    stop_all() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+    trap stop_all EXIT INT TERM
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir "$TM_VAR_DIR/superset" \
+        > "$TM_VAR_DIR/superset/redis.log" 2>&1 & PIDS+=($!)
+    CELERY=("$HERE/.venv/bin/celery" --app=superset.tasks.celery_app:app)
+    "${CELERY[@]}" worker --pool=solo --loglevel=INFO > "$TM_VAR_DIR/superset/celery-worker.log" 2>&1 & PIDS+=($!)
+    "${CELERY[@]}" beat --schedule "$TM_VAR_DIR/superset/celerybeat-schedule" \
+        > "$TM_VAR_DIR/superset/celery-beat.log" 2>&1 & PIDS+=($!)
+fi
 echo "Superset: http://127.0.0.1:$PORT/superset/dashboard/performance-overview/"
 echo "  login: $SUPERSET_ADMIN_USER (password: \$SUPERSET_ADMIN_PASSWORD or $TM_VAR_DIR/superset/credentials.json)"
-exec "$HERE/.venv/bin/superset" run -h 127.0.0.1 -p "$PORT" --with-threads
+if [ "${TM_SUPERSET_REPORTS:-0}" = "1" ]; then
+    "$HERE/.venv/bin/superset" run -h 127.0.0.1 -p "$PORT" --with-threads
+else
+    exec "$HERE/.venv/bin/superset" run -h 127.0.0.1 -p "$PORT" --with-threads
+fi

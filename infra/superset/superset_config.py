@@ -15,6 +15,7 @@ Everything stays on this machine: no telemetry pixel, no map tiles, no external 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -104,6 +105,68 @@ SQLLAB_TIMEOUT = 120
 # USER_AGENT_FUNC unset (one constant agent), or overlapping dashboard/SQL Lab queries fail with
 # "Can't open a connection to same database file with a different configuration".
 USER_AGENT_FUNC = None
+
+
+# --- scheduled reports (Alerts & Reports) ---------------------------------------------------------
+# On when a Celery broker is named: TM_SUPERSET_REDIS_URL (Debian's redis-server, e.g. redis://127.0.0.1:6379/0).
+# The worker and the beat run beside the web server (`make superset` starts them):
+#   celery --app=superset.tasks.celery_app:app worker --pool=solo   /   ... beat
+# Each report runs as its owner (Superset's default executor), so the tenant's row-level filters apply to its
+# screenshot and CSV. Screenshots: Selenium with Debian's chromium-driver (Playwright's own browsers are never
+# downloaded). Mail: TM_SMTP_HOST/PORT/USER/PASSWORD/STARTTLS/MAIL_FROM; no password lives in this file.
+_redis_url = os.environ.get("TM_SUPERSET_REDIS_URL", "")
+if _redis_url:
+    from celery.schedules import crontab
+
+    FEATURE_FLAGS["ALERT_REPORTS"] = True
+
+    class CeleryConfig:
+        broker_url = _redis_url
+        result_backend = _redis_url
+        imports = ("superset.sql_lab", "superset.tasks.scheduler", "superset.tasks.thumbnails",
+                   "superset.tasks.cache")
+        worker_prefetch_multiplier = 1
+        task_acks_late = False
+        beat_schedule = {  # noqa: RUF012 - Celery reads the class attribute
+            "reports.scheduler": {"task": "reports.scheduler", "schedule": crontab(minute="*", hour="*")},
+            "reports.prune_log": {"task": "reports.prune_log", "schedule": crontab(minute=0, hour=0)},
+        }
+
+    CELERY_CONFIG = CeleryConfig
+
+SMTP_HOST = os.environ.get("TM_SMTP_HOST", "127.0.0.1")
+SMTP_PORT = int(os.environ.get("TM_SMTP_PORT", "25"))
+SMTP_STARTTLS = os.environ.get("TM_SMTP_STARTTLS", "false").lower() == "true"
+SMTP_SSL = False
+SMTP_USER = os.environ.get("TM_SMTP_USER", "")
+SMTP_PASSWORD = os.environ.get("TM_SMTP_PASSWORD", "")
+SMTP_MAIL_FROM = os.environ.get("TM_SMTP_MAIL_FROM", "reports@tunemantra.invalid")
+EMAIL_REPORTS_SUBJECT_PREFIX = "[TuneMantra] "
+ALERT_REPORTS_NOTIFICATION_DRY_RUN = False
+
+WEBDRIVER_TYPE = "chrome"
+WEBDRIVER_OPTION_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--hide-scrollbars", "--disable-extensions"]
+WEBDRIVER_CONFIGURATION = {
+    "options": {"capabilities": {}, "preferences": {}},
+    "service": {"executable_path": os.environ.get("TM_CHROMEDRIVER", "/usr/bin/chromedriver"),
+                "log_output": "/dev/null", "service_args": [], "port": 0, "env": {}},
+}
+# where the screenshot browser reaches this server, and the link the e-mail carries
+WEBDRIVER_BASEURL = os.environ.get("TM_SUPERSET_URL", "http://127.0.0.1:8088/")
+WEBDRIVER_BASEURL_USER_FRIENDLY = os.environ.get("TM_SUPERSET_PUBLIC_URL", WEBDRIVER_BASEURL)
+
+
+# --- audit log: logins, exports, permission changes (infra/superset/audit.py) ----------------------
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from audit import AuditEventLogger  # noqa: E402
+from audit import install as _install_audit  # noqa: E402
+
+EVENT_LOGGER = AuditEventLogger()
+
+
+def FLASK_APP_MUTATOR(app):
+    _install_audit(app)
 
 
 # --- misc ----------------------------------------------------------------------------------------

@@ -12,9 +12,6 @@ to no tenant role: their rows are not any one label's (see superset_assets/serve
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
-import secrets
 import sys
 from pathlib import Path
 from typing import Any
@@ -29,20 +26,6 @@ def load_tenancy_module() -> Any:
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
-
-
-def _passwords(superset_var: Path, usernames: list[str]) -> dict[str, str]:
-    """One generated password per tenant user, kept in <var>/superset/tenant_credentials.json (0600), or
-    TM_TENANT_PASSWORD_<USERNAME> from the environment."""
-    path = superset_var / "tenant_credentials.json"
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    out = {u: os.environ.get(f"TM_TENANT_PASSWORD_{u.upper()}") or stored.get(u) or secrets.token_urlsafe(16)
-           for u in usernames}
-    if out != stored:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(out, fh, indent=1)
-    return out
 
 
 def apply_tenancy(db: Any, security_manager: Any, database: Any, schema: str, superset_var: Path,
@@ -86,7 +69,7 @@ def apply_tenancy(db: Any, security_manager: Any, database: Any, schema: str, su
         roles[tenant.name] = role
         summary["tenants"][tenant.name] = {"role": tenant.role_name, "label_keys": keys,
                                            "datasets": sorted(d.table_name for d in with_label)}
-    passwords = _passwords(superset_var, [u.username for u in config.users])
+    passwords = tenancy.passwords(superset_var / "tenant_credentials.json", [u.username for u in config.users])
     for user in config.users:
         wanted = [admin] if user.role == "platform_admin" else [gamma, roles[user.tenant]]
         found = security_manager.find_user(username=user.username)

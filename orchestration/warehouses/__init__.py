@@ -26,7 +26,8 @@ def warehouse_for(settings: Settings, *, for_dagster: bool = False) -> Warehouse
 
         if settings.postgres_dsn is None:
             raise ValueError("TM_TARGET=postgres needs TM_POSTGRES_DSN (a libpq connection string)")
-        return PostgresWarehouse(dsn=dg.EnvVar("TM_POSTGRES_DSN") if for_dagster else settings.postgres_dsn)
+        return PostgresWarehouse(dsn=dg.EnvVar("TM_POSTGRES_DSN") if for_dagster else settings.postgres_dsn,
+                                 credentials_path=str(settings.var_dir / "postgres" / "tenant_credentials.json"))
     if settings.target == "clickhouse":
         from orchestration.warehouses.clickhouse import ClickHouseWarehouse
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from orchestration.warehouses.base import SERVED_SCHEMAS, Published, PublishingWarehouse, pyformat
+from orchestration.warehouses.postgres_security import apply_row_security
 
 SERVING_SCHEMA = "serving"
 _NEXT, _PREVIOUS = f"{SERVING_SCHEMA}__next", f"{SERVING_SCHEMA}__previous"
@@ -73,6 +75,10 @@ class PostgresWarehouse(PublishingWarehouse):
     password is never shown)."""
 
     dsn: str
+    # who sees which rows of ``serving`` (infra/tenancy.yml by default; postgres_security.py)
+    tenancy_config: str | None = None
+    # where the tenant users' generated database passwords are kept (var/postgres/...); None: tenant roles only
+    credentials_path: str | None = None
 
     @property
     def target(self) -> str:
@@ -191,6 +197,10 @@ class PostgresWarehouse(PublishingWarehouse):
             if cur.fetchone():
                 _carry_grants(cur)
                 cur.execute(f"ALTER SCHEMA {_q(SERVING_SCHEMA)} RENAME TO {_q(_PREVIOUS)}")
+            # the tenants' policies in the same transaction: no reader ever sees a served table without them
+            apply_row_security(
+                cur, _NEXT, Path(self.tenancy_config) if self.tenancy_config else None,
+                Path(self.credentials_path) if self.credentials_path else None)
             cur.execute(f"ALTER SCHEMA {_q(_NEXT)} RENAME TO {_q(SERVING_SCHEMA)}")
         with contextlib.suppress(Exception), self._transaction() as cur:
             # after the swap, on its own: waits for queries still reading the previous copy (a leftover is

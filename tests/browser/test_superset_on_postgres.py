@@ -14,29 +14,17 @@ from superset_assets.reports import DASHBOARDS
 from tests.support import superset_browser as browser
 from tests.support.dashboard_truth import FIGURES, Truth
 from tests.support.network import free_port
-from tests.support.superset_postgres import SERVING_SCHEMA, copy_serving_to_postgres
+from tests.support.superset_postgres import SERVING_SCHEMA, copy_serving_to_postgres, fresh_database
 from tests.support.superset_server import SupersetServer, start_superset
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-def _database(postgres: Any, name: str) -> str:
-    import psycopg2
-
-    admin = psycopg2.connect(postgres.dsn)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return f"postgresql+psycopg2://{postgres.user}@127.0.0.1:{postgres.port}/{name}"
-
-
 @pytest.fixture(scope="module")
 def pg_superset(postgres: Any, pipeline_run: Any, tmp_path_factory: pytest.TempPathFactory
                 ) -> Iterator[SupersetServer]:
-    warehouse_uri = _database(postgres, "tm_dashboards_warehouse")
-    metadata_uri = _database(postgres, "tm_superset_metadata")
+    warehouse_uri = fresh_database(postgres, "tm_dashboards_warehouse")
+    metadata_uri = fresh_database(postgres, "tm_superset_metadata")
     tables = sorted({(c.dataset.schema, c.dataset.table) for d in DASHBOARDS for c in d.charts}
                     | {(f.dataset.schema, f.dataset.table) for d in DASHBOARDS for f in d.filters if f.dataset}
                     | {("marts", "dim_label")})  # the tenancy's labels (infra/superset/tenancy_roles.py)

@@ -15,6 +15,19 @@ from pathlib import Path
 SERVING_SCHEMA = "serving"
 
 
+def fresh_database(postgres: object, name: str) -> str:
+    """A new, empty database ``name`` in the session's PostgreSQL cluster; its SQLAlchemy URI."""
+    import psycopg2
+
+    admin = psycopg2.connect(postgres.dsn)  # type: ignore[attr-defined]
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return f"postgresql+psycopg2://{postgres.user}@127.0.0.1:{postgres.port}/{name}"  # type: ignore[attr-defined]
+
+
 def pg_type(duckdb_type: str) -> str:
     t = duckdb_type.upper()
     if t.startswith("DECIMAL"):
@@ -40,22 +53,29 @@ def pg_type(duckdb_type: str) -> str:
 
 def copy_serving_to_postgres(serving_duckdb: Path, dsn: str, tables: list[tuple[str, str]]) -> dict[str, int]:
     """Create ``serving.<table>`` for each (schema, table) of the DuckDB serving copy and COPY its rows in."""
+    return copy_tables_to_postgres(serving_duckdb, dsn, tables, SERVING_SCHEMA)
+
+
+def copy_tables_to_postgres(serving_duckdb: Path, dsn: str, tables: list[tuple[str, str]],
+                            into: str | None = None) -> dict[str, int]:
+    """Create ``<into or schema>.<table>`` for each (schema, table) of the DuckDB file and COPY its rows in."""
     import duckdb
     import psycopg2
 
     counts: dict[str, int] = {}
     with duckdb.connect(str(serving_duckdb), read_only=True) as src, \
             contextlib.closing(psycopg2.connect(dsn)) as pg, pg, pg.cursor() as cur:
-        cur.execute(f"CREATE SCHEMA IF NOT EXISTS {SERVING_SCHEMA}")
         for schema, table in tables:
+            target = into or schema
+            cur.execute(f"CREATE SCHEMA IF NOT EXISTS {target}")
             columns = src.execute("SELECT column_name, data_type FROM information_schema.columns "
                                   "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
                                   [schema, table]).fetchall()
             if not columns:
                 raise LookupError(f"{schema}.{table} is not in {serving_duckdb}")
             assert all(re.fullmatch(r"[a-z_][a-z0-9_]*", name) for name, _ in columns)
-            cur.execute(f"DROP TABLE IF EXISTS {SERVING_SCHEMA}.{table}")
-            cur.execute(f"CREATE TABLE {SERVING_SCHEMA}.{table} ("
+            cur.execute(f"DROP TABLE IF EXISTS {target}.{table}")
+            cur.execute(f"CREATE TABLE {target}.{table} ("
                         + ", ".join(f"{name} {pg_type(kind)}" for name, kind in columns) + ")")
             buf = io.StringIO()
             writer = csv.writer(buf)
@@ -63,6 +83,6 @@ def copy_serving_to_postgres(serving_duckdb: Path, dsn: str, tables: list[tuple[
             for row in rows:
                 writer.writerow(["\\N" if v is None else v for v in row])
             buf.seek(0)
-            cur.copy_expert(f"COPY {SERVING_SCHEMA}.{table} FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+            cur.copy_expert(f"COPY {target}.{table} FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
             counts[f"{schema}.{table}"] = len(rows)
     return counts

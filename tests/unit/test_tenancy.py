@@ -65,3 +65,42 @@ def test_a_config_that_would_leak_or_confuse_is_refused(tmp_path: Path, body: st
     path.write_text(body)
     with pytest.raises(tenancy.TenancyError, match=message):
         tenancy.load(path)
+
+
+def _report_schedules():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("tm_report_schedules",
+                                                  tenancy.REPO_ROOT / "infra" / "superset" / "report_schedules.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_scheduled_report_names_a_tenancy_user_and_a_real_dashboard_or_chart():
+    from superset_assets.reports import DASHBOARDS
+
+    reports = _report_schedules().load()
+    users = {u.username: u for u in tenancy.load().users}
+    charts = {f"{d.slug}/{c.name}" for d in DASHBOARDS for c in d.charts}
+    assert {r["format"] for r in reports} == {"PNG", "PDF", "CSV"}
+    for report in reports:
+        assert users[report["owner"]].tenant, report["name"]  # runs as a tenant's user: its rows only
+        assert report.get("dashboard") in {d.slug for d in DASHBOARDS} or report.get("chart") in charts
+        assert report["crontab"] == "0 7 * * 1"  # weekly
+
+
+@pytest.mark.parametrize("body, message", [
+    ("reports: [{name: a, owner: u, crontab: '* * * * *', dashboard: d, format: GIF}]", "format"),
+    ("reports: [{name: a, owner: u, crontab: '* * * * *', dashboard: d, chart: d/c, format: PNG}]", "not both"),
+    ("reports: [{name: a, owner: u, crontab: '* * * * *', dashboard: d, format: CSV}]", "name a chart"),
+    ("reports: [{name: a, crontab: '* * * * *', dashboard: d, format: PNG}]", "owner"),
+    ("reports: [{name: a, owner: u, crontab: '* * * * *', dashboard: d, format: PNG},"
+     " {name: a, owner: u, crontab: '* * * * *', dashboard: d, format: PNG}]", "unique"),
+])
+def test_a_report_config_that_cannot_be_sent_is_refused(tmp_path: Path, body: str, message: str):
+    module = _report_schedules()
+    path = tmp_path / "reports.yml"
+    path.write_text(body)
+    with pytest.raises(module.ReportConfigError, match=message):
+        module.load(path)
