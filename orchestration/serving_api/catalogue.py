@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Any
+from typing import Annotated, Any
+
+import pydantic
 
 # the reporting dimensions a caller filters by (equality, repeatable: ?platform_code=spotify&platform_code=deezer)
 DIMENSIONS = ("platform_code", "platform_name", "service_type", "territory_code", "territory_name", "region",
@@ -18,6 +20,14 @@ TIME_COLUMNS = ("usage_date", "day", "date_day", "engagement_date", "event_date"
                 "audience_month", "statement_period", "period_start", "month_start_date", "chart_week_ending",
                 "played_date_local", "quarantined_date", "as_of_date")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+# a timestamp without a time zone (the warehouse's are UTC unless the column says local): ISO 8601 without an
+# offset, which is not an RFC 3339 ``date-time``, so the spec must not call it one
+NaiveTimestamp = Annotated[
+    dt.datetime,
+    pydantic.PlainSerializer(lambda v: v.isoformat(), return_type=str),
+    pydantic.WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$",
+                             "description": "ISO 8601 date and time without an offset"}),
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,8 +56,10 @@ def python_type(database_type: str) -> Any:
     t = database_type.upper()
     if t in ("DATE",):
         return dt.date
-    if t.startswith("TIMESTAMP"):
+    if t in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ"):
         return dt.datetime
+    if t.startswith("TIMESTAMP"):
+        return NaiveTimestamp
     if t in ("BOOLEAN", "BOOL"):
         return bool
     if t in ("TINYINT", "SMALLINT", "INTEGER", "INT", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",

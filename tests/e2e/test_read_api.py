@@ -35,7 +35,7 @@ def api(pipeline_run: PipelineRun, tmp_path_factory: pytest.TempPathFactory) -> 
         counts = {t: dict(con.execute(f"SELECT label_key, count(*) FROM {s}.{t} GROUP BY 1").fetchall())
                   for s, t, labelled in tables if labelled}
     keys = {t.name: set(tenancy.label_keys(t, labels)) for t in CONFIG.tenants}
-    return {"client": TestClient(app), "tokens": tokens, "keys": keys, "counts": counts,
+    return {"app": app, "client": TestClient(app), "tokens": tokens, "keys": keys, "counts": counts,
             "unlabelled": sorted(t for _, t, labelled in tables if not labelled)}
 
 
@@ -113,3 +113,52 @@ def test_tokens_are_kept_out_of_the_repository_and_compared_by_digest(tmp_path) 
     assert issue_tokens(path, ["a", "b"]) == first and len(set(first.values())) == 3
     book = TokenBook(first)
     assert book.tenant_of(first["a"]) == "a" and book.tenant_of(first["a"] + "x") is None
+
+
+@pytest.mark.parametrize("tenant", ["northern_pulse", "atlas"])
+def test_schemathesis_finds_no_server_error_no_answer_outside_the_spec_and_no_foreign_row(api: dict,
+                                                                                           tenant: str) -> None:
+    """Every operation of the spec, with valid and with invalid parameters generated from it, called with the
+    tenant's token: no 5xx, every answer as the spec says (status, content type, body schema), and no row of a
+    label the tenant does not own in any answer."""
+    import schemathesis
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    schema = schemathesis.openapi.from_asgi("/openapi.json", api["app"])
+    keys, headers = api["keys"][tenant], {"Authorization": f"Bearer {api['tokens'][tenant]}"}
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    calls: dict[int, int] = {}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == len(api["counts"]) + len(api["unlabelled"]) + 2  # + /health and /v1/tables
+    for operation in operations:
+        for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
+            if mode is schemathesis.GenerationMode.NEGATIVE and not list(operation.query):
+                continue  # no parameter to get wrong (/health, /v1/tables)
+            _fuzz(api, operation, mode, headers, checks, keys, calls)()
+    assert calls.get(200, 0) >= len(api["counts"]) and calls.get(403, 0) and calls.get(422, 0), calls
+
+
+def _fuzz(api: dict, operation, mode, headers: dict, checks: list, keys: set[str], calls: dict[int, int]):
+    from hypothesis import HealthCheck, given, settings
+
+    table = operation.path.rsplit("/", 1)[-1]
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=5, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def exercise(case) -> None:
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=checks)
+        calls[response.status_code] = calls.get(response.status_code, 0) + 1
+        if response.status_code == 200 and "rows" in (body := response.json()):
+            foreign = {r.get("label_key") for r in body["rows"]} - keys
+            assert not foreign, f"{operation.label}: rows of other labels {foreign}"
+        if table in api["unlabelled"]:
+            assert response.status_code in (401, 403, 422), (operation.label, response.status_code)
+
+    return exercise
