@@ -170,4 +170,33 @@ def install(app: Any) -> None:
             return
         user, ip = _request_facts()
         for change in changes:
-            record("permission_change", user or os.environ.get("TM_AUDIT_ACTOR", "system"), change, ip)
+            if user is None:
+                _hold(change)  # a command's (the bootstrap's `superset init`: one flush per permission) change
+            else:
+                record("permission_change", user, change, ip)
+
+
+# Changes made outside a request (the bootstrap, `superset init`, the CLI) come one flush per permission: they are
+# gathered per object and written once, with how many flushes touched it, when the process ends.
+_HELD: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+
+def _hold(change: dict[str, Any]) -> None:
+    key = (change["object"], change["name"], change["change"])
+    with _LOCK:
+        if not _HELD:
+            import atexit
+
+            atexit.register(flush_held)
+        held = _HELD.get(key)
+        fields = sorted(set(change["fields"]) | set(held["fields"] if held else []))
+        _HELD[key] = {**change, "fields": fields, "flushes": (held["flushes"] if held else 0) + 1}
+
+
+def flush_held() -> None:
+    with _LOCK:
+        held = list(_HELD.values())
+        _HELD.clear()
+    actor = os.environ.get("TM_AUDIT_ACTOR", "system")
+    for change in held:
+        record("permission_change", actor, change, None)

@@ -86,6 +86,7 @@ def _prepare_environment() -> Path:
     os.environ.setdefault("SUPERSET_HOME", str(superset_var))
     os.environ.setdefault("FLASK_APP", "superset")
     os.environ.setdefault("SUPERSET_LOAD_EXAMPLES", "no")
+    os.environ.setdefault("TM_AUDIT_ACTOR", "bootstrap")  # who made the permission changes, in the audit log
     return superset_var
 
 

@@ -4,9 +4,10 @@ Called by bootstrap.py inside the Superset app, after the bundle import; idempot
 filters and users in place and never duplicates them).
 
 Roles users get: platform_admin -> Admin; distributor and label_analyst -> Gamma (dashboards and charts, no SQL
-Lab: SQL Lab needs the sql_lab role, which no tenant user gets) + the tenant's role; executive -> Gamma + the
-tenant's role as well (read-only use by convention for now). Datasets without a ``label_key`` column are granted
-to no tenant role: their rows are not any one label's (see superset_assets/served_tables.py for the list and why).
+Lab: SQL Lab needs the sql_lab role, which no tenant user gets) + the tenant's role; executive -> tm_read_only
+(Gamma without saving or deleting anything, see WRITES) + the tenant's role. Datasets without a ``label_key``
+column are granted to no tenant role: their rows are not any one label's (see superset_assets/served_tables.py for
+the list and why).
 """
 
 from __future__ import annotations
@@ -18,6 +19,17 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TENANT_GROUP = "tenant"  # RLS filters of one group are ORed; a user has one tenant role, so one filter applies
+READ_ONLY_ROLE = "tm_read_only"
+# what Gamma may do that a read-only executive may not: save or delete charts, dashboards, tags and themes, change
+# a dashboard's customisations or embedding, upload files, clear caches. Viewing, filtering, drilling and
+# exporting stay (filter state and permalinks are written, but they change nobody else's view).
+WRITES = {("can_write", "Chart"), ("can_write", "Dashboard"), ("can_write", "Tag"), ("can_write", "Theme"),
+          ("can_tag", "Chart"), ("can_tag", "Dashboard"), ("can_tags", "TagView"),
+          ("can_delete_embedded", "Dashboard"), ("can_put_chart_customizations", "Dashboard"),
+          ("can_export_as_example", "Dashboard"), ("can_invalidate", "CacheRestApi"),
+          ("can_file_handler", "Superset"),
+          ("can_add", "UserRegistrationsRestAPI"), ("can_edit", "UserRegistrationsRestAPI"),
+          ("can_delete", "UserRegistrationsRestAPI")}
 
 
 def load_tenancy_module() -> Any:
@@ -46,6 +58,9 @@ def apply_tenancy(db: Any, security_manager: Any, database: Any, schema: str, su
 
     summary: dict[str, Any] = {"tenants": {}, "datasets_without_label_key": without_label, "users": {}}
     gamma, admin = security_manager.find_role("Gamma"), security_manager.find_role("Admin")
+    read_only = security_manager.add_role(READ_ONLY_ROLE)  # Gamma without its writes, kept in step with Gamma
+    read_only.permissions = [pv for pv in gamma.permissions
+                             if (pv.permission.name, pv.view_menu.name) not in WRITES]
     roles = {}
     for tenant in config.tenants:
         keys = tenancy.label_keys(tenant, label_rows)
@@ -71,7 +86,10 @@ def apply_tenancy(db: Any, security_manager: Any, database: Any, schema: str, su
                                            "datasets": sorted(d.table_name for d in with_label)}
     passwords = tenancy.passwords(superset_var / "tenant_credentials.json", [u.username for u in config.users])
     for user in config.users:
-        wanted = [admin] if user.role == "platform_admin" else [gamma, roles[user.tenant]]
+        if user.role == "platform_admin":
+            wanted = [admin]
+        else:
+            wanted = [read_only if user.role == "executive" else gamma, roles[user.tenant]]
         found = security_manager.find_user(username=user.username)
         if found is None:
             found = security_manager.add_user(user.username, user.username, user.role, user.email, wanted,

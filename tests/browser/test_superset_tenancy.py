@@ -96,3 +96,60 @@ def test_sql_lab_cannot_reach_other_files_even_for_the_admin(superset_server: An
                 f"ATTACH '{pipeline_run.warehouse_path}' AS other (READ_ONLY)"):
         resp = run(sql)
         assert resp.status_code >= 400 and "disabled by configuration" in resp.text, (sql, resp.text[:300])
+
+
+def test_the_audit_log_records_logins_exports_and_permission_changes(superset_server: Any, superset_api: Any):
+    base = superset_server.base_url
+    creds = json.loads((superset_server.var_dir / "superset" / "tenant_credentials.json").read_text())
+    refused = requests.post(f"{base}/api/v1/security/login", json={
+        "username": "kogen_analyst", "password": "not the password", "provider": "db", "refresh": False}, timeout=30)
+    assert refused.status_code == 401
+    user = _session(base, "kogen_analyst", creds["kogen_analyst"])
+    listing = superset_api.get(f"{base}/api/v1/dataset/", params={"q": "(page_size:100)"}, timeout=30).json()
+    dataset = next(d["id"] for d in listing["result"] if d["table_name"] == "rpt_performance_overview")
+    export = user.post(f"{base}/api/v1/chart/data", json={
+        "datasource": {"id": dataset, "type": "table"},
+        "queries": [{"columns": ["platform_name"], "row_limit": 100,
+                     "metrics": [{"expressionType": "SQL", "sqlExpression": "SUM(streams)", "label": "streams"}]}],
+        "result_format": "csv", "result_type": "full"}, timeout=120)
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+
+    text = (superset_server.var_dir / "superset" / "audit.jsonl").read_text()
+    lines = [json.loads(line) for line in text.splitlines()]
+    mine = [(e["event"], e["user"]) for e in lines]
+    assert ("login_failed", "kogen_analyst") in mine and ("login", "kogen_analyst") in mine
+    exports = [e for e in lines if e["event"] == "export" and e["user"] == "kogen_analyst"]
+    assert exports and exports[-1]["details"]["format"] == "csv" and exports[-1]["ip"] == "127.0.0.1"
+    changes = {(e["details"]["object"], e["details"]["name"], e["details"]["change"])
+               for e in lines if e["event"] == "permission_change" and e["user"] == "bootstrap"}
+    # the bootstrap's own changes: the tenant roles, their row-level filters and the users it created
+    assert {("role", "tenant_kogen_sound", "created"), ("row_level_filter", "tenant_kogen_sound_labels", "created"),
+            ("user", "kogen_analyst", "created")} <= changes
+    assert creds["kogen_analyst"] not in text and "not the password" not in text  # no secret is ever written
+
+
+def test_the_executive_reads_but_cannot_change_anything(superset_server: Any, superset_api: Any):
+    base = superset_server.base_url
+    creds = json.loads((superset_server.var_dir / "superset" / "tenant_credentials.json").read_text())
+    assert superset_server.bootstrap_summary["tenancy"]["users"]["northern_pulse_exec"]["superset_roles"] == [
+        "tenant_northern_pulse", "tm_read_only"]
+    executive = _session(base, "northern_pulse_exec", creds["northern_pulse_exec"])
+    analyst = _session(base, "northern_pulse_analyst", creds["northern_pulse_analyst"])
+    listing = superset_api.get(f"{base}/api/v1/dataset/", params={"q": "(page_size:100)"}, timeout=30).json()
+    dataset = next(d["id"] for d in listing["result"] if d["table_name"] == "rpt_performance_overview")
+    assert _by_label(executive, base, dataset).status_code == 200  # reads its tenant's rows
+    dashboard = superset_api.get(f"{base}/api/v1/dashboard/performance-overview", timeout=30).json()["result"]
+    new_chart = {"slice_name": "mine", "viz_type": "table", "datasource_id": dataset, "datasource_type": "table"}
+    for session, allowed in ((executive, False), (analyst, True)):
+        csrf = session.get(f"{base}/api/v1/security/csrf_token/", timeout=30).json()["result"]
+        headers = {"X-CSRFToken": csrf, "Referer": base}
+        created = session.post(f"{base}/api/v1/chart/", json=new_chart, headers=headers, timeout=30)
+        assert (created.status_code == 201) == allowed, (allowed, created.status_code, created.text[:200])
+        if allowed:
+            session.delete(f"{base}/api/v1/chart/{created.json()['id']}", headers=headers, timeout=30)
+    csrf = executive.get(f"{base}/api/v1/security/csrf_token/", timeout=30).json()["result"]
+    renamed = executive.put(f"{base}/api/v1/dashboard/{dashboard['id']}", json={"dashboard_title": "hijacked"},
+                            headers={"X-CSRFToken": csrf, "Referer": base}, timeout=30)
+    assert renamed.status_code in (403, 404), renamed.status_code
+    title = superset_api.get(f"{base}/api/v1/dashboard/performance-overview", timeout=30).json()["result"]
+    assert title["dashboard_title"] == dashboard["dashboard_title"]
