@@ -125,13 +125,15 @@ def test_the_dashboard_image_and_the_csv_arrive_by_mail(reporting: Reporting, pi
     (_content_type, payload), = [v for k, v in _attachments(csv_mail).items() if k.endswith(".csv")]
     rows = list(csv.DictReader(io.StringIO(payload.decode("utf-8-sig"))))
     label_names, top_streams = _tenant_truth(pipeline_run.serving_path, "northern_pulse")
-    assert rows and {r["label_name"] for r in rows} <= label_names  # the owner's rows only
+    assert rows and {"Track", "Artist", "Label", "Streams"} <= set(rows[0]), rows[:1]  # the columns as shown
+    assert {r["Label"] for r in rows} <= label_names  # the owner's rows only
     assert [int(float(r["Streams"])) for r in rows] == top_streams
 
     image_mail = reporting.wait_for("analyst@northernpulse.invalid", "Northern Pulse - weekly performance")
     images = [v for v in _attachments(image_mail).values() if v[0] == "image/png"]
     assert images, [k for k in _attachments(image_mail)]
     png = images[0][1]
+    (reporting.var_dir / "weekly_performance.png").write_bytes(png)  # kept with the run's files, to look at
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 30_000  # a drawn dashboard, not an error page
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert width >= 1000 and height >= 800, (width, height)
