@@ -173,21 +173,14 @@ INSIGHTS = Dataset(
     (Metric("insight_count", "COUNT(*)", "Insights"), Metric("max_priority", "MAX(priority)", "Top priority", ".3f"),
      total("impact_streams", "impact_streams", "Streams at stake")))
 
-ANOMALIES = Dataset(
-    "stream_anomalies", "ml", "Spikes, drops and missing days the anomaly model found per track, platform, territory.",
-    _cols(("isrc", "VARCHAR"), ("platform", "VARCHAR"), ("territory", "VARCHAR"), ("start_date", "DATE"),
-          ("end_date", "DATE"), ("kind", "VARCHAR"), ("observed_streams", "DOUBLE"), ("expected_streams", "DOUBLE"),
-          ("score", "DOUBLE"), ("series_median", "DOUBLE"), ("model_version", "VARCHAR"),
-          ("detected_at", "TIMESTAMP")),
+ANOMALIES = mart(
+    "rpt_track_anomalies", "Spikes, drops and missing days the anomaly model found per track, platform, territory.",
     (Metric("anomaly_count", "COUNT(*)", "Anomalies"),
      Metric("anomaly_excess", "SUM(observed_streams - expected_streams)", "Observed − expected streams", ",.0f")),
-    "start_date")
+    time="start_date")
 
-CHURN = Dataset(
-    "churn_scores", "ml", "Risk that a track's or artist's engagement drops in the next 28 days.",
-    _cols(("entity_type", "VARCHAR"), ("entity_id", "VARCHAR"), ("entity_name", "VARCHAR"), ("as_of_date", "DATE"),
-          ("churn_probability", "DOUBLE"), ("risk_band", "VARCHAR"), ("top_reason", "VARCHAR"),
-          ("model_version", "VARCHAR")),
+CHURN = mart(
+    "rpt_churn_risk", "Risk that a track's or artist's engagement drops in the next 28 days, with its label.",
     (Metric("entities_scored", "COUNT(*)", "Entities"),
      Metric("max_churn_probability", "MAX(churn_probability)", "Churn probability", ".0%")))
 
@@ -225,8 +218,6 @@ __all__ = [name for name, value in globals().items() if isinstance(value, Datase
 # the platform admin sees them. tests/unit/test_superset_assets.py keeps this list complete.
 WITHOUT_LABEL_KEY = {
     "rpt_quarantined_lines": "a refused line is not yet anyone's: it failed before its label could be known",
-    "stream_anomalies": "keyed by ISRC, platform and territory; the insights that carry them have the label",
-    "churn_scores": "tracks and artists across labels (an artist may record for several)",
     "alert_deliveries": "recipients and delivery errors are operators' business; labels get their own alerts",
     "collection_monitoring": "the health of each source, which serves every label",
     "validation_results": "the quality gates of each stage, which serve every label",

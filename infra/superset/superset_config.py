@@ -53,6 +53,9 @@ FEATURE_FLAGS = {
     "ENABLE_SUPERSET_META_DB": False,
     # render every chart at once: the dashboard is small, and screenshots/reports need all charts drawn
     "DASHBOARD_VIRTUALIZATION": False,
+    # a dashboard with roles opens for those roles only: the operators' dashboards (datasets of no label) carry
+    # Admin (infra/superset/tenancy_roles.py), so tenants do not open a page of refused charts
+    "DASHBOARD_RBAC": True,
 }
 # CSV export (chart menu "Download > Export to .CSV"); the permission is granted by `superset init`.
 CSV_EXPORT = {"encoding": "utf-8-sig"}

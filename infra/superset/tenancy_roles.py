@@ -84,6 +84,18 @@ def apply_tenancy(db: Any, security_manager: Any, database: Any, schema: str, su
         roles[tenant.name] = role
         summary["tenants"][tenant.name] = {"role": tenant.role_name, "label_keys": keys,
                                            "datasets": sorted(d.table_name for d in with_label)}
+    # a dashboard that reads a dataset of no label is the platform's: only admins open it (DASHBOARD_RBAC); the
+    # others are open to whoever may read their datasets, i.e. every tenant, each seeing its own rows
+    from superset.models.dashboard import Dashboard
+
+    platform_only = []
+    for dashboard in db.session.query(Dashboard).all():
+        if any(s.datasource is not None and s.datasource not in with_label for s in dashboard.slices):
+            if admin not in dashboard.roles:
+                dashboard.roles = [*dashboard.roles, admin]
+            platform_only.append(dashboard.slug)
+    summary["platform_only_dashboards"] = sorted(platform_only)
+
     passwords = tenancy.passwords(superset_var / "tenant_credentials.json", [u.username for u in config.users])
     for user in config.users:
         if user.role == "platform_admin":

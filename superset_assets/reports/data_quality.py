@@ -1,5 +1,7 @@
 """Data Quality & Collection Health: is the data complete and fresh, what was refused and why, which reported
-recordings still need a decision, and what the expectation suites found."""
+recordings still need a decision, what the expectation suites found and which alerts went out. The platform's
+operators' dashboard: its datasets belong to no one label, so only platform admins open it
+(infra/superset/tenancy_roles.py)."""
 
 from superset_assets import served_tables as t
 from superset_assets.model import Dashboard, big_number, select_filter, table, timeseries, with_filters
@@ -7,7 +9,8 @@ from superset_assets.reports import filters as f
 
 DASHBOARD = Dashboard(
     "Data Quality & Collection Health", "data-quality",
-    "Freshness, completeness, volume and error rate per source; the quarantine; the unmatched-usage queue; GX results.",
+    "Freshness, completeness, volume and error rate per source; the quarantine; the unmatched-usage queue; GX results; "
+    "alert decisions.",
     charts=(
         big_number("Quarantined lines", t.QUARANTINE, "quarantined_lines", subheader="refused, kept for review",
                    width=3),
@@ -33,6 +36,9 @@ DASHBOARD = Dashboard(
                    kind="bar", x_axis="suite_name", grain=None, width=6, height=60),
         timeseries("Files delivered by source", t.DELIVERIES, ["files", "files_with_quarantine"], kind="bar",
                    x_axis="source_name", grain=None, width=12, height=50),
+        big_number("Alerts in the latest run", t.ALERTS, "alert_decisions", subheader="latest alert run", width=3),
+        table("Alert decisions", t.ALERTS, columns=["label_id", "rule", "channel", "status", "subject", "sent_at"],
+              order_by="label_id", ascending=True, width=9, height=60),
     ),
     filters=(select_filter("source", "Source", t.QUARANTINE, "source_name", description="Connector"),
              f.time_range("Checked / refused on")),

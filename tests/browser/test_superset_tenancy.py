@@ -153,3 +153,24 @@ def test_the_executive_reads_but_cannot_change_anything(superset_server: Any, su
     assert renamed.status_code in (403, 404), renamed.status_code
     title = superset_api.get(f"{base}/api/v1/dashboard/performance-overview", timeout=30).json()["result"]
     assert title["dashboard_title"] == dashboard["dashboard_title"]
+
+
+def test_a_tenant_opens_every_dashboard_whole_but_the_operators_one(superset_server: Any, superset_api: Any):
+    """Every chart of every dashboard a label analyst may open answers with data (none refused); the dashboard whose
+    datasets are no label's (Data Quality) is the platform's and does not open for them at all."""
+    from superset_assets.reports import DASHBOARDS
+
+    base = superset_server.base_url
+    assert superset_server.bootstrap_summary["tenancy"]["platform_only_dashboards"] == ["data-quality"]
+    creds = json.loads((superset_server.var_dir / "superset" / "tenant_credentials.json").read_text())
+    user = _session(base, "kogen_analyst", creds["kogen_analyst"])
+    listed = {d["slug"] for d in user.get(f"{base}/api/v1/dashboard/", params={"q": "(page_size:100)"},
+                                             timeout=30).json()["result"]}
+    assert listed == {d.slug for d in DASHBOARDS} - {"data-quality"}
+    assert user.get(f"{base}/api/v1/dashboard/data-quality", timeout=30).status_code in (403, 404)
+    for slug in sorted(listed):
+        charts = user.get(f"{base}/api/v1/dashboard/{slug}/charts", timeout=30)
+        assert charts.status_code == 200, slug
+        for chart in charts.json()["result"]:
+            resp = user.get(f"{base}/api/v1/chart/{chart['id']}/data/", timeout=120)
+            assert resp.status_code == 200, f"{slug}/{chart['slice_name']}: {resp.status_code} {resp.text[:200]}"

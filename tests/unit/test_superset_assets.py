@@ -127,7 +127,7 @@ def test_bundle_on_duckdb_only(tmp_path):
     datasets = {d["uuid"]: d for rel, d in docs.items() if rel.startswith("datasets/")}
     assert {d["schema"] for d in datasets.values()} == {"marts", "ml", "quality", "alerts"}
     charts = [d for rel, d in docs.items() if rel.startswith("charts/")]
-    assert len(charts) == sum(len(d.charts) for d in DASHBOARDS) == 83
+    assert len(charts) == sum(len(d.charts) for d in DASHBOARDS) == 84
     assert all(c["dataset_uuid"] in datasets for c in charts)
 
 
