@@ -59,7 +59,8 @@ def open_dashboard(page: Any, base_url: str, slug: str, charts: list[dict[str, A
     charts still not drawn, seconds)."""
     started = time.monotonic()
     page.goto(f"{base_url}/superset/dashboard/{slug}/")
-    page.wait_for_selector("[data-test='dashboard-component-chart-holder']", timeout=60_000)
+    # the first chart holder: 2 minutes, as a loaded 2-core box (two test workers, Superset, chromium) needs
+    page.wait_for_selector("[data-test='dashboard-component-chart-holder']", timeout=120_000)
     pending = {c["id"]: c for c in charts}
     errors: dict[str, str] = {}
     deadline = time.monotonic() + timeout_s
@@ -111,9 +112,16 @@ def apply_select_filter(page: Any, filter_id: str, option: str) -> None:
 def apply_time_range(page: Any, start: str, end: str) -> None:
     """Set the Time range filter to [start, end) with its Advanced range type and press Apply filters."""
     page.click("[data-test='time-range-trigger']")
-    page.click("[data-test='Range type']")
-    page.click(".ant-select-item-option[title='Advanced']")
     inputs = page.locator(".ant-popover input.ant-input")
+    for attempt in range(3):  # the option list can close before the click lands when the page is busy: again
+        page.click("[data-test='Range type']")
+        page.click(".ant-select-item-option[title='Advanced']")
+        try:
+            inputs.first.wait_for(state="visible", timeout=20_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
     inputs.nth(0).fill(start)
     inputs.nth(1).fill(end)
     page.click("[data-test='date-filter-control__apply-button']")
