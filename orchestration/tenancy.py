@@ -134,16 +134,21 @@ def label_clause(keys: Iterable[str], column: str = "label_key") -> str:
     return f"{column} IN ({', '.join(repr(k) for k in keys)})"
 
 
-def passwords(path: Path, usernames: Iterable[str]) -> dict[str, str]:
-    """One password per user: TM_TENANT_PASSWORD_<USERNAME> from the environment, else the one kept in ``path``
-    (a JSON file of mode 0600 under var/, never in the repository), else a new random one, written there."""
+def kept_secrets(path: Path, names: Iterable[str], env_prefix: str, length: int = 16) -> dict[str, str]:
+    """One secret per name: ``<env_prefix><NAME>`` from the environment, else the one kept in ``path`` (a JSON
+    file of mode 0600 under var/, never in the repository), else a new random one, written there."""
     path = Path(path)
     stored = json.loads(path.read_text()) if path.exists() else {}
-    out = {u: os.environ.get(f"TM_TENANT_PASSWORD_{u.upper()}") or stored.get(u) or secrets.token_urlsafe(16)
-           for u in usernames}
+    out = {n: os.environ.get(f"{env_prefix}{n.upper()}") or stored.get(n) or secrets.token_urlsafe(length)
+           for n in names}
     if out != stored:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(out, fh, indent=1)
     return out
+
+
+def passwords(path: Path, usernames: Iterable[str]) -> dict[str, str]:
+    """The tenant users' passwords (TM_TENANT_PASSWORD_<USERNAME> or kept in ``path``)."""
+    return kept_secrets(path, usernames, "TM_TENANT_PASSWORD_")

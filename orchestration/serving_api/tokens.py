@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-import os
-import secrets
 from pathlib import Path
+
+from orchestration.tenancy import kept_secrets
 
 PLATFORM = "platform"  # the token of the platform's own operators: no row filter
 
@@ -23,16 +22,7 @@ def _digest(token: str) -> bytes:
 
 def issue_tokens(path: Path, tenants: list[str]) -> dict[str, str]:
     """{tenant: token} for every tenant and the platform: from the environment, else the file, else new ones."""
-    path = Path(path)
-    stored = json.loads(path.read_text()) if path.exists() else {}
-    out = {name: os.environ.get(f"TM_API_TOKEN_{name.upper()}") or stored.get(name) or secrets.token_urlsafe(32)
-           for name in [PLATFORM, *tenants]}
-    if out != stored:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(out, fh, indent=1)
-    return out
+    return kept_secrets(path, [PLATFORM, *tenants], "TM_API_TOKEN_", length=32)
 
 
 class TokenBook:

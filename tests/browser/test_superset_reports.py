@@ -22,7 +22,7 @@ import pytest
 
 from orchestration import tenancy
 from tests.support.mail_and_hooks import Inbox, local_smtp
-from tests.support.network import free_port
+from tests.support.network import free_port, stop_process
 from tests.support.redis_server import redis_server
 from tests.support.superset_postgres import fresh_database
 from tests.support.superset_server import REPO_ROOT, SUPERSET_BIN, SupersetServer, start_superset
@@ -70,12 +70,7 @@ def reporting(postgres: Any, pipeline_run: Any, tmp_path_factory: pytest.TempPat
         try:
             yield Reporting(server, inbox, var_dir)
         finally:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait(timeout=10)
+            stop_process(worker, timeout=30)
             log.close()
             server.stop()
 

@@ -84,3 +84,25 @@ def test_models_are_tracked_and_registered(tables, pipeline_run, experiment, tab
     assert run.info.status == "FINISHED" and run.info.experiment_id == found.experiment_id
     champion = client.get_model_version_by_alias(model, "champion")
     assert str(champion.version) == str(tables[table]["model_version"].iloc[0])
+
+
+def test_every_churn_score_and_anomaly_is_served_with_its_label(pipeline_run) -> None:
+    """rpt_churn_risk and rpt_track_anomalies carry the label row-level security filters on: a track's from
+    dim_track, an artist's only when all its catalogue tracks are on one label (else none: platform admins only)."""
+    with duckdb.connect(str(pipeline_run.serving_path), read_only=True) as con:
+        scores = con.execute("select entity_type, entity_id, label_key from marts.rpt_churn_risk").fetchall()
+        raw = con.execute("select count(*) from ml.churn_scores").fetchone()[0]
+        track_label = dict(con.execute("select isrc, label_key from marts.dim_track").fetchall())
+        artist_labels = {a: set(ks.split(",")) for a, ks in con.execute(
+            "select artist_key, string_agg(distinct label_key, ',') from marts.dim_track group by 1").fetchall()}
+        anomalies = con.execute("select isrc, label_key from marts.rpt_track_anomalies").fetchall()
+        raw_anomalies = con.execute("select count(*) from ml.stream_anomalies").fetchone()[0]
+    assert len(scores) == raw > 0 and len(anomalies) == raw_anomalies
+    for kind, entity, label in scores:
+        if kind == "track":
+            assert label == track_label[entity] is not None
+        else:
+            labels = artist_labels[entity]
+            assert label == (next(iter(labels)) if len(labels) == 1 else None), entity
+    assert any(label is None for kind, _, label in scores if kind == "artist")  # the sample has a shared artist
+    assert all(label == track_label[isrc] for isrc, label in anomalies)

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support.network import free_port
+from tests.support.network import free_port, stop_process
 
 
 def _ping(port: int) -> bool:
@@ -44,10 +44,5 @@ def redis_server(work_dir: Path, timeout: float = 20) -> Iterator[str]:
             time.sleep(0.1)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc, timeout=10)
         log.close()

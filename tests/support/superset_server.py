@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.network import free_port
+from tests.support.network import free_port, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SUPERSET_DIR = REPO_ROOT / "infra" / "superset"
@@ -199,13 +199,8 @@ class SupersetServer:
     def stop(self, timeout: float = 20) -> None:
         """Stop the server by its PID: SIGTERM, then SIGKILL after ``timeout``."""
         proc, self.process = self.process, None
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=timeout)
+        if proc is not None:
+            stop_process(proc, timeout)
         log = getattr(self, "_log", None)
         if log is not None:
             log.close()

@@ -19,42 +19,17 @@ single_label_artists as (
     having count(distinct label_key) = 1
 ),
 
-track_scores as (
+labelled as (
+    -- an ISRC never equals an artist_key (a 32-digit hex digest): each score meets at most one of the two
     select
-        scores.entity_type,
-        scores.entity_id,
-        scores.entity_name,
-        tracks.label_key,
-        tracks.label_name,
-        scores.as_of_date,
-        scores.churn_probability,
-        scores.risk_band,
-        scores.top_reason
+        scores.*,
+        coalesce(tracks.label_key, single_label_artists.label_key) as label_key,
+        coalesce(tracks.label_name, single_label_artists.label_name) as label_name
     from scores
-    left join tracks on scores.entity_id = tracks.isrc
-    where scores.entity_type = 'track'
-),
-
-artist_scores as (
-    select
-        scores.entity_type,
-        scores.entity_id,
-        scores.entity_name,
-        single_label_artists.label_key,
-        single_label_artists.label_name,
-        scores.as_of_date,
-        scores.churn_probability,
-        scores.risk_band,
-        scores.top_reason
-    from scores
-    left join single_label_artists on scores.entity_id = single_label_artists.artist_key
-    where scores.entity_type = 'artist'
-),
-
-all_scores as (
-    select * from track_scores
-    union all
-    select * from artist_scores
+    left join tracks
+        on scores.entity_id = tracks.isrc
+    left join single_label_artists
+        on scores.entity_id = single_label_artists.artist_key
 )
 
 select
@@ -67,4 +42,4 @@ select
     cast(churn_probability as double precision) as churn_probability,
     cast(risk_band as varchar) as risk_band,
     cast(top_reason as varchar) as top_reason
-from all_scores
+from labelled
