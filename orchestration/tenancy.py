@@ -16,7 +16,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
@@ -101,6 +101,19 @@ def load(path: Path = DEFAULT_CONFIG) -> Tenancy:
     if len(set(usernames)) != len(usernames):
         raise TenancyError(f"{path}: usernames repeat")
     return Tenancy(tuple(tenants), tuple(users))
+
+
+LABEL_COLUMNS = ("label_key", "label_id", "parent_label_id", "distributor_name")  # of dim_label, what label_keys reads
+
+
+def labels_query(relation: str) -> str:
+    """The query of the ``dim_label`` rows :func:`label_keys` needs, from ``relation`` (e.g. ``marts.dim_label``)."""
+    return f"SELECT {', '.join(LABEL_COLUMNS)} FROM {relation}"
+
+
+def label_rows(rows: Iterable[Sequence[str | None]]) -> list[dict[str, str | None]]:
+    """The result rows of :func:`labels_query` as the mappings :func:`label_keys` takes."""
+    return [dict(zip(LABEL_COLUMNS, r, strict=True)) for r in rows]
 
 
 def label_keys(tenant: Tenant, labels: Iterable[Mapping[str, str | None]]) -> list[str]:

@@ -49,8 +49,7 @@ def apply_tenancy(db: Any, security_manager: Any, database: Any, schema: str, su
 
     tenancy = load_tenancy_module()
     config = tenancy.load(config_path or tenancy.DEFAULT_CONFIG)
-    labels = database.get_df(f"SELECT label_key, label_id, parent_label_id, distributor_name FROM {schema}.dim_label",
-                              schema=schema)
+    labels = database.get_df(tenancy.labels_query(f"{schema}.dim_label"), schema=schema)
     label_rows = labels.where(labels.notna(), None).to_dict("records")
     datasets = db.session.query(SqlaTable).filter(SqlaTable.database_id == database.id).all()
     with_label = [d for d in datasets if any(c.column_name == "label_key" for c in d.columns)]

@@ -77,10 +77,8 @@ def create_app(reader: Reader, tokens: dict[str, str], config_path: Path | None 
             return Principal(tenant=tenant, label_keys=None)
         if label_table is None:
             raise HTTPException(403, "no dim_label is served: no tenant can be mapped to its labels")
-        rows = reader.fetch("SELECT label_key, label_id, parent_label_id, distributor_name FROM "
-                            f"{reader.relation(label_table.schema, 'dim_label')}", [])
-        labels = [dict(zip(("label_key", "label_id", "parent_label_id", "distributor_name"), r, strict=True))
-                  for r in rows]
+        labels = tenancy_config.label_rows(reader.fetch(
+            tenancy_config.labels_query(reader.relation(label_table.schema, "dim_label")), []))
         try:
             keys = tenancy_config.label_keys(config.tenant(tenant), labels)
         except tenancy_config.TenancyError:

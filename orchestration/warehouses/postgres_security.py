@@ -56,9 +56,8 @@ def apply_row_security(cur: Any, schema: str, config_path: Path | None = None,
 
     label_rows: list[dict[str, Any]] = []
     if "dim_label" in {t for t, _ in tables}:
-        cur.execute(f"SELECT label_key, label_id, parent_label_id, distributor_name FROM {_q(schema)}.dim_label")
-        label_rows = [dict(zip(("label_key", "label_id", "parent_label_id", "distributor_name"), r, strict=True))
-                      for r in cur.fetchall()]
+        cur.execute(tenancy.labels_query(f"{_q(schema)}.dim_label"))
+        label_rows = tenancy.label_rows(cur.fetchall())
     elif labelled:
         raise tenancy.TenancyError(f"{schema} has tables with a label_key but no dim_label to map tenants to")
 

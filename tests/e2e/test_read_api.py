@@ -26,9 +26,7 @@ def api(pipeline_run: PipelineRun, tmp_path_factory: pytest.TempPathFactory) -> 
     tokens = issue_tokens(tmp_path_factory.mktemp("api") / "tokens.json", [t.name for t in CONFIG.tenants])
     app = create_app(DuckDBReader(pipeline_run.serving_path), tokens)
     with duckdb.connect(str(pipeline_run.serving_path), read_only=True) as con:
-        labels = [dict(zip(("label_key", "label_id", "parent_label_id", "distributor_name"), r, strict=True))
-                  for r in con.execute("SELECT label_key, label_id, parent_label_id, distributor_name "
-                                       "FROM marts.dim_label").fetchall()]
+        labels = tenancy.label_rows(con.execute(tenancy.labels_query("marts.dim_label")).fetchall())
         tables = con.execute("SELECT table_schema, table_name, bool_or(column_name = 'label_key') "
                              "FROM information_schema.columns WHERE table_schema IN ('marts', 'ml', 'quality', "
                              "'alerts') GROUP BY 1, 2").fetchall()

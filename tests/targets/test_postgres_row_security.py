@@ -36,9 +36,7 @@ def published(pipeline_run: PipelineRun, pg_dsn: str, tmp_path: Path) -> dict:
                                               "WHERE column_name = 'label_key' AND table_schema = 'marts'").fetchall()}
         for table in sorted(labelled):
             truth[table] = dict(src.execute(f"SELECT label_key, count(*) FROM marts.{table} GROUP BY 1").fetchall())
-        labels = [dict(zip(("label_key", "label_id", "parent_label_id", "distributor_name"), r, strict=True))
-                  for r in src.execute("SELECT label_key, label_id, parent_label_id, distributor_name "
-                                       "FROM marts.dim_label").fetchall()]
+        labels = tenancy.label_rows(src.execute(tenancy.labels_query("marts.dim_label")).fetchall())
     copy_tables_to_postgres(pipeline_run.serving_path, pg_dsn, tables)
     credentials = tmp_path / "postgres" / "tenant_credentials.json"
     warehouse = PostgresWarehouse(dsn=pg_dsn, credentials_path=str(credentials))
