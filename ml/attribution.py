@@ -649,10 +649,16 @@ def refine_release_shape(datas: Sequence[TrackData], calendar: Calendar, start: 
                     key=lambda d: -float(d.y.sum()))[:tracks]
     if len(chosen) < 3:
         return start
+    # each track's structure (whether it has a viral bump, and where) is found once, at the start; every shape
+    # then refits from it. Searched anew per shape, a bump found at one shape and missed at the next made the
+    # profile jump by thousands (seed 7: +16,000 on one track wherever A * tau passed about 35.7)
+    anchors = [fit_track(d.y, calendar, d.release_index, d.touches, release=start, coverage=d.coverage,
+                         huber=SHAPE_HUBER_SCALE) for d in chosen]
 
     def cost(a: float, tau: float) -> float:
-        return sum(fit_track(d.y, calendar, d.release_index, d.touches, release=(a, tau),
-                             coverage=d.coverage, huber=SHAPE_HUBER_SCALE).cost for d in chosen)
+        return sum(fit_track(d.y, calendar, d.release_index, d.touches, release=(a, tau), coverage=d.coverage,
+                             huber=SHAPE_HUBER_SCALE, warm=anchor).cost
+                   for d, anchor in zip(chosen, anchors, strict=True))
 
     return grid_minimum(cost, start, rounds=rounds)
 
