@@ -258,8 +258,8 @@ def fit_track(y: np.ndarray, calendar: Calendar, release_index: int, touches: Se
     n_days) is the share of each cell's usual streams whose series arrived that day (1 but where a series of the
     cell is missing): the model's streams are scaled by it, and cell-days under half covered are left out.
     The touches at the indices ``off`` are held at no lift (the model in which they did nothing). ``warm`` (a fit
-    of the same track with the same release shape) starts one solve from its parameters, with its bump or none,
-    instead of searching for a bump again."""
+    of the same track, at this release shape or a nearby one) starts one solve from its parameters, with its bump
+    or none, instead of searching for a bump again."""
     from scipy.optimize import least_squares
     from threadpoolctl import threadpool_limits
 

@@ -416,6 +416,34 @@ def test_a_press_item_has_one_uplift_and_peak_fitted_on_the_settled_tracks_toget
     assert result.credits.loc["R1", at.DATA_DRIVEN] == pytest.approx(truth["R1"], rel=0.1)
 
 
+def test_the_release_shapes_profile_refits_each_track_from_one_fit_at_the_start(monkeypatch) -> None:
+    # a viral bump searched anew at every shape is found at some and missed at others, and the profile jumps
+    # (seed 7: +16,000 wherever A * tau passed 35.7): each track's structure is found once, at the start shape
+    releases = {"T1": (20, 900.0), "T3": (35, 600.0), "T4": (50, 700.0)}
+    campaigns = [(f"S{t}", "social_campaign", t, None, "WW", r + 2, r + 2, 0.2, 6.0, 1000.0)
+                 for t, (r, _) in releases.items()]
+    # an old track too, so that the window starts before the releases
+    frames, _ = synthetic_marts(3, campaigns, {**releases, "T2": (-400, 1500.0)})
+    prepared = at.prepare(frames["touches"], frames["tracks"], frames["series"])
+    fit_track = at.fit_track
+    calls: list[tuple[int, tuple[float, float], object, at.TrackFit]] = []
+
+    def spy(y, calendar, release_index, touches, **kwargs):
+        fit = fit_track(y, calendar, release_index, touches, **kwargs)
+        calls.append((id(y), kwargs["release"], kwargs.get("warm"), fit))
+        return fit
+
+    monkeypatch.setattr(at, "fit_track", spy)
+    start = (3.2, 11.0)
+    found = at.refine_release_shape(prepared.datas, prepared.calendar, start)
+    anchors = {track: fit for track, _, warm, fit in calls if warm is None}
+    assert len(anchors) == 3 and all(release == start for _, release, warm, _ in calls if warm is None)
+    profiled = [(track, warm) for track, _, warm, _ in calls if warm is not None]
+    assert len(profiled) >= 9 * 3  # a 3 x 3 grid at least, every track on it
+    assert all(warm is anchors[track] for track, warm in profiled)
+    assert found[0] == pytest.approx(3.0, abs=0.2) and found[1] == pytest.approx(12.0, abs=1.5)
+
+
 def test_the_release_shape_is_the_best_point_evaluated_not_a_quadratics_minimum() -> None:
     # the shape of seed 11's profile: steep in tau, flat for too small a spike (the touches absorb the rest), steep
     # for too large a one; a quadratic over the first, wide grid puts the minimum on the flat side (A = 2.94)
