@@ -14,6 +14,7 @@ bootstrap against the running server's metadata store (the re-import must update
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import secrets
@@ -105,11 +106,14 @@ def run_bootstrap(serving_path: Path, var_dir: Path, *, timeout: float = 300, ar
     return its JSON summary."""
     _ensure_venv()
     var_dir = Path(var_dir).resolve()
-    summary_path = var_dir / "superset" / "bootstrap_summary.json"
+    # two pytest-xdist workers may each bootstrap a Superset on the shared pipeline's var folder: one at a time
+    # (the lock), each with its own summary file (a shared one was deleted by the other worker's start: "bootstrap
+    # failed (exit 0)")
+    summary_path = var_dir / "superset" / f"bootstrap_summary-{os.getpid()}-{secrets.token_hex(4)}.json"
     log_path = var_dir / "superset" / "bootstrap.log"
     env = superset_env(var_dir, extra_env)
-    summary_path.unlink(missing_ok=True)
-    with open(log_path, "ab") as log:
+    with open(var_dir / "superset" / "bootstrap.lock", "w") as lock, open(log_path, "ab") as log:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         proc = subprocess.run(
             [str(SUPERSET_PYTHON), str(BOOTSTRAP), "--serving-path", str(Path(serving_path).resolve()),
              "--summary-json", str(summary_path), *(args or [])],
@@ -117,7 +121,9 @@ def run_bootstrap(serving_path: Path, var_dir: Path, *, timeout: float = 300, ar
         )
     if proc.returncode != 0 or not summary_path.exists():
         raise SupersetError(f"bootstrap failed (exit {proc.returncode}); log tail:\n{_tail(log_path)}")
-    return json.loads(summary_path.read_text())
+    summary = json.loads(summary_path.read_text())
+    summary_path.unlink()
+    return summary
 
 
 def _tail(path: Path, lines: int = 60) -> str:
