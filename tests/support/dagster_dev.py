@@ -20,11 +20,19 @@ from tests.conftest import REPO_ROOT, pipeline_env
 from tests.support.network import free_port
 
 
+# SIGINT is how dagster dev is told to stop its webserver, daemon and code servers. A test run started in the
+# background by a non-interactive shell (`bash .ci/run &`, as a CI harness starts it) inherits SIGINT *ignored*, and
+# a process that starts with SIGINT ignored never sees it: dagster dev then ran until the 60 s grace ended in
+# SIGKILL, twice per run. The child restores SIGINT's default before it execs dagster dev.
+_WITH_SIGINT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+
+
 class DagsterDev:
     """The webserver's GraphQL API."""
 
     def __init__(self, port: int) -> None:
         self.port = port
+        self.stopped_by: str | None = None  # "SIGINT" (its own clean shutdown) or "SIGKILL" (the grace ran out)
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         resp = requests.post(f"http://127.0.0.1:{self.port}/graphql", json={"query": query, "variables": variables},
@@ -50,10 +58,11 @@ class DagsterDev:
 def dagster_dev(var_dir: Path, log_path: Path) -> Iterator[DagsterDev]:
     port = free_port()
     with log_path.open("w") as log:
-        proc = subprocess.Popen([str(Path(sys.executable).parent / "dagster"), "dev", "-m",
-                                 "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)], cwd=REPO_ROOT,
-                                env=pipeline_env(var_dir), stdout=log, stderr=subprocess.STDOUT,
+        proc = subprocess.Popen([sys.executable, "-c", _WITH_SIGINT, str(Path(sys.executable).parent / "dagster"),
+                                 "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
+                                cwd=REPO_ROOT, env=pipeline_env(var_dir), stdout=log, stderr=subprocess.STDOUT,
                                 start_new_session=True)
+        dev = DagsterDev(port)
         try:
             def answers() -> bool:
                 try:
@@ -62,11 +71,13 @@ def dagster_dev(var_dir: Path, log_path: Path) -> Iterator[DagsterDev]:
                     return False
 
             DagsterDev.wait("dagster dev to answer", answers, timeout=120)
-            yield DagsterDev(port)
+            yield dev
         finally:
             os.killpg(proc.pid, signal.SIGINT)  # the process group we started: dagster dev stops its children
             try:
                 proc.wait(timeout=60)
+                dev.stopped_by = "SIGINT"
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+                dev.stopped_by = "SIGKILL"
