@@ -19,12 +19,12 @@ import requests
 from tests.conftest import REPO_ROOT, pipeline_env
 from tests.support.network import free_port
 
-
 # SIGINT is how dagster dev is told to stop its webserver, daemon and code servers. A test run started in the
 # background by a non-interactive shell (`bash .ci/run &`, as a CI harness starts it) inherits SIGINT *ignored*, and
 # a process that starts with SIGINT ignored never sees it: dagster dev then ran until the 60 s grace ended in
 # SIGKILL, twice per run. The child restores SIGINT's default before it execs dagster dev.
-_WITH_SIGINT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+_WITH_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+                "os.execv(sys.argv[1], sys.argv[1:])")
 
 
 class DagsterDev:
