@@ -1,7 +1,7 @@
 """Superset configuration for TuneMantra Analytics.
 
 Loaded by Superset through ``SUPERSET_CONFIG_PATH`` (set by ``infra/superset/run.sh``,
-``infra/superset/bootstrap.py`` and ``tests/support/superset_server.py``).
+``infra/superset/bootstrap.py`` and ``orchestration/local_superset.py``).
 
 Environment:
   SUPERSET_SECRET_KEY    required; signs sessions and encrypts stored connection secrets.

@@ -19,7 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.support.superset_server import (  # noqa: E402
+from orchestration.local_superset import (  # noqa: E402
     SUPERSET_BIN,
     SupersetServer,
     free_port,

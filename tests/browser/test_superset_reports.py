@@ -21,11 +21,11 @@ import duckdb
 import pytest
 
 from orchestration import tenancy
+from orchestration.local_superset import REPO_ROOT, SUPERSET_BIN, SupersetServer, start_superset
 from tests.support.mail_and_hooks import Inbox, local_smtp
 from tests.support.network import free_port, stop_process
 from tests.support.redis_server import redis_server
 from tests.support.superset_postgres import fresh_database
-from tests.support.superset_server import REPO_ROOT, SUPERSET_BIN, SupersetServer, start_superset
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 CELERY = [str(SUPERSET_BIN.parent / "celery"), "--app=superset.tasks.celery_app:app"]

@@ -1,4 +1,4 @@
-"""Start and stop a throwaway Apache Superset for tests.
+"""Start and stop a throwaway Apache Superset: for the tests and for `make bench-dashboards`.
 
 Superset lives in its own environment (``infra/superset/.venv``, created by
 ``uv sync --frozen --project infra/superset``); this module only uses the standard library, so it
@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.network import free_port, stop_process
+from orchestration.local_postgres import free_port
+from orchestration.processes import stop_process
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 SUPERSET_DIR = REPO_ROOT / "infra" / "superset"
 SUPERSET_VENV = SUPERSET_DIR / ".venv"
 SUPERSET_PYTHON = SUPERSET_VENV / "bin" / "python"
