@@ -1,8 +1,8 @@
 """Start and stop a throwaway Apache Superset: for the tests and for `make bench-dashboards`.
 
 Superset lives in its own environment (``infra/superset/.venv``, created by
-``uv sync --frozen --project infra/superset``); this module only uses the standard library, so it
-can be imported from the core environment's pytest.
+``uv sync --frozen --project infra/superset``); this module uses only the standard library and the
+port and process helpers beside it, so the core environment (its pytest, `make bench-dashboards`) imports it.
 
     with running_superset(serving_path, var_dir, port=free_port()) as server:
         server.base_url, server.admin_user, server.admin_password, server.bootstrap_summary
