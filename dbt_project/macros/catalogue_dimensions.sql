@@ -49,3 +49,19 @@
 {% macro release_key(upc_column) -%}
     {{ surrogate_key(["lpad(" ~ upc_column ~ ", 14, '0')"]) }}
 {%- endmacro %}
+
+
+{#- The catalogue's artists whose normal-form name no other artist shares, one row per name, with the artist's
+    key and label: a source that names an artist without an identifier (a social account, an audience report, a
+    marketing export) is matched on the name only where the name identifies one artist; a shared name (the two
+    "Nova"s) matches nothing. `artists` is a relation or CTE with artist_name_normalised, artist_key, label_key. -#}
+{% macro artists_named_once(artists) -%}
+    select
+        artist_name_normalised,
+        min(artist_key) as artist_key,
+        min(label_key) as label_key
+
+    from {{ artists }}
+    group by artist_name_normalised
+    having count(*) = 1
+{%- endmacro %}

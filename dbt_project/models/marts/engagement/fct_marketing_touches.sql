@@ -30,14 +30,7 @@ fx_rates as (
 
 artists_by_name as (
 
-    select
-        artist_name_normalised,
-        min(artist_key) as artist_key,
-        min(label_key) as label_key
-
-    from artists
-    group by artist_name_normalised
-    having count(*) = 1
+    {{ artists_named_once('artists') }}
 
 ),
 

@@ -17,15 +17,7 @@ artists as (
 
 artists_by_name as (
 
-    {#- only names that identify one artist -#}
-    select
-        artist_name_normalised,
-        min(artist_key) as artist_key,
-        min(label_key) as label_key
-
-    from artists
-    group by artist_name_normalised
-    having count(*) = 1
+    {{ artists_named_once('artists') }}
 
 ),
 
