@@ -113,8 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = (args.var or REPO_ROOT / "var" / f"bench_dashboards_{rows}").resolve()
     build_sample(var_dir, rows, args.seed)
 
-    from orchestration.local_postgres import free_port
     from orchestration.local_superset import start_superset
+    from orchestration.processes import free_port
 
     server = start_superset(var_dir / "serving" / "tunemantra_serving.duckdb", var_dir, free_port())
     try:

@@ -17,18 +17,12 @@ import dataclasses
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-
-def free_port() -> int:
-    """A free TCP port on the loopback interface (free when asked: bind it soon, and retry if it was taken)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from orchestration.processes import free_port
 
 
 class PostgresError(RuntimeError):

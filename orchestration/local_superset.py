@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from orchestration.local_postgres import free_port
-from orchestration.processes import stop_process
+from orchestration.processes import free_port, stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SUPERSET_DIR = REPO_ROOT / "infra" / "superset"

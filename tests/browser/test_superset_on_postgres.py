@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from orchestration.local_superset import SupersetServer, start_superset
+from orchestration.processes import free_port
 from superset_assets.reports import DASHBOARDS
 from tests.support import superset_browser as browser
 from tests.support.dashboard_truth import FIGURES, Truth
-from tests.support.network import free_port
 from tests.support.superset_postgres import SERVING_SCHEMA, copy_serving_to_postgres, fresh_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]

@@ -22,8 +22,8 @@ import pytest
 
 from orchestration import tenancy
 from orchestration.local_superset import REPO_ROOT, SUPERSET_BIN, SupersetServer, start_superset
+from orchestration.processes import free_port, stop_process
 from tests.support.mail_and_hooks import Inbox, local_smtp
-from tests.support.network import free_port, stop_process
 from tests.support.redis_server import redis_server
 from tests.support.superset_postgres import fresh_database
 

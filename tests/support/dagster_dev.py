@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import requests
 
+from orchestration.processes import free_port
 from tests.conftest import REPO_ROOT, pipeline_env
-from tests.support.network import free_port
 
 # SIGINT is how dagster dev is told to stop its webserver, daemon and code servers. A test run started in the
 # background by a non-interactive shell (`bash .ci/run &`, as a CI harness starts it) inherits SIGINT *ignored*, and

@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import Iterator
 
-from tests.support.network import free_port
+from orchestration.processes import free_port
 
 
 class Inbox:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.support.network import free_port, stop_process
+from orchestration.processes import free_port, stop_process
 
 
 def _ping(port: int) -> bool:

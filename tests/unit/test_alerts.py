@@ -16,8 +16,8 @@ from orchestration.alerts.delivery import Mailer, SmtpSettings, WebhookPoster
 from orchestration.alerts.digest import run_digests
 from orchestration.alerts.engine import run_alerts
 from orchestration.alerts.rules import RulesError, load_rules, parse_rules
+from orchestration.processes import free_port
 from orchestration.warehouses import DuckDBWarehouse
-from tests.support.network import free_port
 
 SECRET = "s3cret-for-tests"
 T1, T2, T3 = "GBNPR2500001", "GBNPR2500002", "JPKGS2500001"  # owned by L001, L006 (sub-label of L001), L003
